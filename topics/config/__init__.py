@@ -1,0 +1,33 @@
+"""Validated configuration: schema, YAML loading and overrides."""
+
+from topics.config.schema import (
+    AssignConfig,
+    CleanConfig,
+    Config,
+    DedupeConfig,
+    EmbeddingConfig,
+    HdbscanConfig,
+    IngestConfig,
+    ModelConfig,
+    OutlierConfig,
+    SourceConfig,
+    ThemeConfig,
+    UmapConfig,
+    VectorizerConfig,
+)
+
+__all__ = [
+    "AssignConfig",
+    "CleanConfig",
+    "Config",
+    "DedupeConfig",
+    "EmbeddingConfig",
+    "HdbscanConfig",
+    "IngestConfig",
+    "ModelConfig",
+    "OutlierConfig",
+    "SourceConfig",
+    "ThemeConfig",
+    "UmapConfig",
+    "VectorizerConfig",
+]

@@ -1,0 +1,182 @@
+"""The config schema: one pydantic model per pipeline stage.
+
+Every section forbids unknown keys, so that a typo such as ``min_clustr_size``
+fails loudly instead of silently using a default. Paths are resolved against
+the directory of the config file by :mod:`topics.config.loader`, so a config
+works the same whatever directory the user runs ``topics`` from.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AssignConfig",
+    "CleanConfig",
+    "Config",
+    "DedupeConfig",
+    "EmbeddingConfig",
+    "HdbscanConfig",
+    "IngestConfig",
+    "ModelConfig",
+    "OutlierConfig",
+    "SourceConfig",
+    "ThemeConfig",
+    "UmapConfig",
+    "VectorizerConfig",
+]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Section):
+    """One input: a file, a directory or a glob, read with one format."""
+
+    path: str = Field(description="File, directory or glob; relative to the config file.")
+    format: str = Field(
+        default="auto",
+        description="Reader name, or 'auto' to detect it from the file name and content.",
+    )
+    name: str | None = Field(default=None, description="Label used in reports; default: file name.")
+    mapping: dict[str, str] = Field(
+        default_factory=dict,
+        description="Record field -> column/field name in the source (tabular, JSONL, BibTeX).",
+    )
+    delimiter: str | None = Field(
+        default=None, description="CSV delimiter; default from extension."
+    )
+    reference_date: date | None = Field(
+        default=None,
+        description="Resolves dates printed without a year; default: inferred from the document.",
+    )
+
+
+class IngestConfig(_Section):
+    strict: bool = Field(
+        default=False, description="Stop the run at the first source that cannot be read."
+    )
+    reference_date: date | None = Field(
+        default=None, description="Default reference date for every source."
+    )
+    min_abstract_chars: int = Field(
+        default=40, ge=0, description="Records with a shorter abstract are reported and skipped."
+    )
+
+
+class CleanConfig(_Section):
+    unicode: Literal["NFC", "NFKC", "none"] = "NFKC"
+    latex: bool = True
+    urls: bool = True
+    emails: bool = True
+    boilerplate: bool = True
+    hyphenation: bool = True
+    whitespace: bool = True
+
+
+class DedupeConfig(_Section):
+    by_arxiv_id: bool = True
+    by_doi: bool = True
+    by_title: bool = True
+    by_abstract: bool = True
+    abstract_threshold: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="Minimum estimated Jaccard similarity of abstract shingles to merge.",
+    )
+
+
+class EmbeddingConfig(_Section):
+    backend: Literal["sentence-transformers", "tfidf-svd"] = "sentence-transformers"
+    model: str = Field(
+        default="packaged:all-MiniLM-L6-v2",
+        description="'packaged:all-MiniLM-L6-v2' (installed with topics) or a local "
+        "sentence-transformers directory. Hub names are refused: runs are offline.",
+    )
+    batch_size: int = Field(default=32, ge=1)
+    max_seq_length: int | None = Field(default=256, ge=8)
+    cache_dir: Path | None = Field(
+        default=None, description="Embedding cache; default: <output_dir>/.cache/embeddings."
+    )
+    svd_components: int = Field(default=256, ge=2, description="tfidf-svd only.")
+
+
+class UmapConfig(_Section):
+    n_neighbors: int = Field(default=15, ge=2)
+    n_components: int = Field(default=5, ge=1)
+    min_dist: float = Field(default=0.0, ge=0)
+    metric: str = "cosine"
+    low_memory: bool = False
+
+
+class HdbscanConfig(_Section):
+    min_cluster_size: int = Field(default=10, ge=2)
+    min_samples: int | None = Field(default=None, ge=1)
+    cluster_selection_method: Literal["eom", "leaf"] = "eom"
+    cluster_selection_epsilon: float = Field(default=0.0, ge=0)
+
+
+class VectorizerConfig(_Section):
+    ngram_range: tuple[int, int] = (1, 2)
+    min_df: int = Field(default=2, ge=1)
+    max_df: float = Field(default=0.95, gt=0, le=1)
+    max_features: int | None = Field(default=None, ge=1)
+    stop_words: Literal["english"] | list[str] | None = "english"
+
+
+class OutlierConfig(_Section):
+    strategy: Literal["none", "embeddings", "c-tf-idf", "distributions"] = "embeddings"
+    threshold: float = Field(default=0.0, ge=0)
+
+
+class ModelConfig(_Section):
+    kind: Literal["bertopic", "lda", "nmf"] = "bertopic"
+    nr_topics: int | Literal["auto"] | None = Field(
+        default=None,
+        description="BERTopic: merge down to this many topics; LDA/NMF: number of topics "
+        "(default 20).",
+    )
+    top_n_words: int = Field(default=10, ge=1)
+    representation: Literal["c-tf-idf", "mmr", "keybert"] = "mmr"
+    umap: UmapConfig = UmapConfig()
+    hdbscan: HdbscanConfig = HdbscanConfig()
+    vectorizer: VectorizerConfig = VectorizerConfig()
+    outliers: OutlierConfig = OutlierConfig()
+
+
+class ThemeConfig(_Section):
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    phrases: list[str] = Field(min_length=1, description="Seed phrases typical of the theme.")
+    exclude: list[str] = Field(
+        default_factory=list, description="Phrases whose presence argues against the theme."
+    )
+    threshold: float | None = Field(default=None, description="Overrides assign.threshold.")
+
+
+class AssignConfig(_Section):
+    threshold: float = Field(default=0.5, ge=0, le=1)
+
+
+class Config(_Section):
+    experiment: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    output_dir: Path = Field(default=Path("reports"))
+    seed: int = 42
+    sources: list[SourceConfig] = Field(min_length=1)
+    ingest: IngestConfig = IngestConfig()
+    clean: CleanConfig = CleanConfig()
+    dedupe: DedupeConfig = DedupeConfig()
+    embedding: EmbeddingConfig = EmbeddingConfig()
+    model: ModelConfig = ModelConfig()
+    themes: list[ThemeConfig] = Field(default_factory=list)
+    assign: AssignConfig = AssignConfig()
+
+    @property
+    def run_dir(self) -> Path:
+        return self.output_dir / self.experiment

@@ -1,0 +1,119 @@
+"""What every reader shares: its signature, its options, and safe file opening.
+
+A reader is a generator ``reader(path, options)`` that yields a
+:class:`~topics.records.Record` for every paper and an
+:class:`~topics.records.IngestIssue` for every block it could not use or
+anything the user should know. Yielding issues instead of raising keeps the
+good records of a partly broken file and tells the user where the bad part is.
+A reader raises :class:`~topics.errors.IngestError` only when the file as a
+whole cannot be read.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from topics.errors import IngestError
+from topics.records import IngestIssue, Record
+
+__all__ = [
+    "ReadOptions",
+    "Reader",
+    "ReaderOutput",
+    "check_text_file",
+    "open_text",
+    "read_text",
+]
+
+ReaderOutput = Iterator[Record | IngestIssue]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """Per-source settings a reader may use.
+
+    ``display_path`` is the name used in provenance and messages (relative to
+    the config when possible), so reports do not leak a user's home directory
+    and stay stable across machines.
+    """
+
+    display_path: str
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    delimiter: str | None = None
+    reference_date: date | None = None
+
+
+Reader = Callable[[Path, ReadOptions], ReaderOutput]
+
+_OPENERS: dict[str, Callable[..., IO[bytes]]] = {
+    ".gz": gzip.open,
+    ".xz": lzma.open,
+    ".bz2": bz2.open,
+}
+
+
+def open_text(path: Path, display_path: str | None = None) -> io.TextIOWrapper:
+    """Open a plain or compressed file as strict UTF-8 text.
+
+    Decoding errors are raised by the caller's read as ``UnicodeDecodeError``;
+    use :func:`read_text` or :func:`check_text_file` to turn them into an
+    ``IngestError`` that names the line.
+    """
+    opener = _OPENERS.get(path.suffix.lower(), open)
+    raw = opener(path, "rb")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+
+
+def check_text_file(path: Path, display_path: str, sample_bytes: int = 65536) -> None:
+    """Raise IngestError if ``path`` is missing, empty, binary or not UTF-8.
+
+    Only the first ``sample_bytes`` (after decompression) are checked, so this
+    is cheap on large dumps; readers still decode strictly as they go.
+    """
+    if not path.exists():
+        raise IngestError(f"{display_path}: file not found")
+    if path.is_dir():
+        raise IngestError(f"{display_path}: is a directory, expected a file")
+    try:
+        opener = _OPENERS.get(path.suffix.lower(), open)
+        with opener(path, "rb") as fh:
+            head = fh.read(sample_bytes)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        raise IngestError(f"{display_path}: cannot read file ({exc})") from exc
+    if not head.strip():
+        raise IngestError(f"{display_path}: file is empty")
+    if b"\x00" in head:
+        raise IngestError(f"{display_path}: looks like a binary file (contains NUL bytes)")
+    _decode_or_raise(head, display_path, truncated=len(head) == sample_bytes)
+
+
+def read_text(path: Path, display_path: str) -> str:
+    """Read a whole (small) text file, with errors that name the line."""
+    check_text_file(path, display_path)
+    opener = _OPENERS.get(path.suffix.lower(), open)
+    with opener(path, "rb") as fh:
+        data = fh.read()
+    text = _decode_or_raise(data, display_path, truncated=False)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_or_raise(data: bytes, display_path: str, *, truncated: bool) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the sample boundary is not an error.
+        if truncated and exc.start >= len(data) - 4:
+            return data[: exc.start].decode("utf-8-sig")
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise IngestError(
+            f"{display_path}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at "
+            f"offset {exc.start}); re-encode the file as UTF-8"
+        ) from exc
