@@ -71,6 +71,8 @@ def load_config(path: str | Path, overrides: Iterable[str] = ()) -> Config:
         The message lists every problem, each with its key path and location.
     """
     data, origin = read_config_data(Path(path))
+    # Without output_dir, reports go where a user expects them: ./reports.
+    data.setdefault("output_dir", str(Path.cwd() / "reports"))
     for text in overrides:
         key_path, value = parse_override(text)
         _set_by_path(data, key_path, value)
