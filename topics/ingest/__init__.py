@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import glob
 import importlib
+import lzma
+import re
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -84,12 +87,23 @@ def read_source(path: Path, fmt: str, options: ReadOptions) -> SourceResult:
             else:
                 result.records.append(_fill_date_from_arxiv_id(item))
     except IngestError as exc:
-        result.issues.append(IngestIssue(options.display_path, None, str(exc), "error"))
-    except (OSError, UnicodeDecodeError) as exc:
+        result.issues.append(_issue_from_error(str(exc), options.display_path))
+    except (OSError, UnicodeDecodeError, EOFError, lzma.LZMAError, zlib.error) as exc:
+        # Truncated or corrupt compressed files surface as these.
         result.issues.append(
             IngestIssue(options.display_path, None, f"cannot read file: {exc}", "error")
         )
     return result
+
+
+def _issue_from_error(message: str, display_path: str) -> IngestIssue:
+    """Errors start with ``file[:line]:``; keep the location out of the reason."""
+    line = None
+    prefix = re.match(rf"^{re.escape(display_path)}(?::(\d+))?:\s*", message)
+    if prefix:
+        line = int(prefix.group(1)) if prefix.group(1) else None
+        message = message[prefix.end() :]
+    return IngestIssue(display_path, line, message, "error")
 
 
 def _fill_date_from_arxiv_id(record: Record) -> Record:
