@@ -1,0 +1,338 @@
+"""One row per group: direction, strength, significance, status and key years.
+
+Which years count (``usable`` years): years inside the analysed range whose
+corpus total reaches ``min_year_total``, minus the incomplete last year when
+``exclude_incomplete_last_year`` is set. The slope, the test, the peak and the
+status use only those; every exclusion is named in the ``rule`` column so a
+reader knows what the status rests on.
+
+The status rules, checked in this order (the first that holds wins):
+
+1. ``insufficient data``: fewer than ``min_usable_years`` usable years, or no
+   paper of the group in them.
+2. ``emerging``: the first paper falls in the last ``emerging_years`` years of
+   the range, the group was absent from at least one usable year before, and
+   its share rises significantly.
+3. ``fading``: the pooled share of the last ``fading_recent_years`` usable
+   years is below ``fading_ratio`` times the peak share, and the decline from
+   the peak year on (at least ``min_usable_years`` years) is significant.
+4. ``growing`` / ``declining``: a significant trend over all usable years whose
+   direction the Theil–Sen slope does not contradict; ``declining`` also when
+   only the decline since an earlier peak is significant.
+5. ``stable``: none of the above; the rule gives the p-value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from topics.trends._options import TrendOptions
+from topics.trends._stats import (
+    BinomialTrend,
+    binomial_trend_test,
+    kleinberg_bursts,
+    mann_kendall,
+    theil_sen,
+)
+from topics.trends._tables import FLAG_INCOMPLETE, incomplete_note, incomplete_years
+
+__all__ = ["TREND_COLUMNS", "trend_table"]
+
+TREND_COLUMNS = (
+    "kind",
+    "name",
+    "slope",
+    "slope_low",
+    "slope_high",
+    "p_value",
+    "test",
+    "status",
+    "rule",
+    "first_year",
+    "peak_year",
+    "bursts",
+    "n_years_used",
+    "undated",
+    "logit_slope",
+    "dispersion",
+    "mk_tau",
+    "mk_p_value",
+    "papers",
+)
+
+TEST_NAME = "quasi-binomial GLM, F test (logit share ~ year)"
+
+
+@dataclass(frozen=True, slots=True)
+class _Series:
+    """One group's yearly series, with which years are usable and why others are not."""
+
+    years: np.ndarray
+    counts: np.ndarray
+    totals: np.ndarray
+    usable: np.ndarray
+    notes: tuple[str, ...]
+    undated: int
+
+    def used(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.years[self.usable], self.counts[self.usable], self.totals[self.usable]
+
+
+def trend_table(
+    by_year_df: pd.DataFrame,
+    options: TrendOptions | None = None,
+    reference_date: date | None = None,
+) -> pd.DataFrame:
+    """Trend statistics and status of every group in a :func:`by_year` table.
+
+    Parameters
+    ----------
+    by_year_df : DataFrame
+        Output of :func:`by_year` (one or both kinds).
+    options : TrendOptions, optional
+        Thresholds of the rules.
+    reference_date : date or None
+        Newest date of the data. A year ending after it is incomplete; so is
+        a year already flagged ``"incomplete year"`` in ``by_year_df``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`TREND_COLUMNS`: ``slope`` (Theil–Sen, share per year,
+        over the usable years) with its ``1 - alpha`` interval; ``p_value``
+        of the test the status rests on, which ``test`` names with its years
+        (all usable years, or those from the peak on for ``fading`` and for a
+        decline since the peak); ``status`` and the ``rule`` behind it;
+        ``first_year`` (first year with a paper), ``peak_year`` (highest share
+        among usable years), ``bursts``
+        (``"2016-2018;2019-2019"``), ``n_years_used``, ``undated`` papers,
+        then supporting columns: ``logit_slope``, ``dispersion``,
+        ``mk_tau``/``mk_p_value`` (Mann–Kendall) and ``papers`` (dated).
+    """
+    options = options or TrendOptions()
+    dated = by_year_df[by_year_df["year"].notna()]
+    all_years = sorted(int(y) for y in dated["year"].unique())
+    incomplete = set(incomplete_years(all_years, reference_date))
+    flagged = dated.loc[
+        dated["flags"].fillna("").str.contains(FLAG_INCOMPLETE, regex=False), "year"
+    ]
+    incomplete |= {int(y) for y in flagged}
+    rows = []
+    for (kind, name), group in by_year_df.groupby(["kind", "name"], sort=False):
+        series = _series(group, options, incomplete, reference_date)
+        rows.append({"kind": kind, "name": name, **_summarise(series, all_years, options)})
+    table = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+    return table.astype({"first_year": "Int64", "peak_year": "Int64", "n_years_used": "int64"})
+
+
+def _series(
+    group: pd.DataFrame, options: TrendOptions, incomplete: set[int], reference_date: date | None
+) -> _Series:
+    dated = group[group["year"].notna()].sort_values("year")
+    years = dated["year"].to_numpy(dtype=np.int64)
+    totals = dated["total"].to_numpy(dtype=np.int64)
+    too_few = totals < options.min_year_total
+    dropped_incomplete = np.isin(years, sorted(incomplete)) & options.exclude_incomplete_last_year
+    notes = []
+    if too_few.any():
+        notes.append(
+            f"{_year_list(years[too_few])} excluded: too few papers "
+            f"(under {options.min_year_total} in the corpus)"
+        )
+    dropped_incomplete &= ~too_few
+    if dropped_incomplete.any():
+        note = incomplete_note(reference_date) if reference_date else FLAG_INCOMPLETE
+        notes.append(f"{_year_list(years[dropped_incomplete])} excluded: {note}")
+    return _Series(
+        years=years,
+        counts=dated["count"].to_numpy(dtype=np.int64),
+        totals=totals,
+        usable=~too_few & ~dropped_incomplete,
+        notes=tuple(notes),
+        undated=int(group.loc[group["year"].isna(), "count"].sum()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """A status, the rule behind it, and the test (and its years) it rests on."""
+
+    status: str
+    rule: str
+    trend: BinomialTrend
+    tested_years: np.ndarray
+
+
+def _summarise(series: _Series, all_years: list[int], options: TrendOptions) -> dict[str, Any]:
+    years, counts, totals = series.used()
+    shares = counts / totals if len(totals) else np.array([])
+    slope, low, high = theil_sen(years, shares, confidence=1 - options.alpha)
+    tau, mk_p = mann_kendall(years, shares)
+    verdict = _classify(series, slope, all_years, options)
+    return {
+        "slope": slope,
+        "slope_low": low,
+        "slope_high": high,
+        "p_value": verdict.trend.p_value,
+        "test": f"{TEST_NAME}, {_span(verdict.tested_years)}",
+        "status": verdict.status,
+        "rule": "; ".join([verdict.rule, *series.notes]),
+        "first_year": _first_year(series),
+        "peak_year": _peak_year(series),
+        "bursts": _bursts(series, options),
+        "n_years_used": len(years),
+        "undated": series.undated,
+        "logit_slope": verdict.trend.logit_slope,
+        "dispersion": verdict.trend.dispersion,
+        "mk_tau": tau,
+        "mk_p_value": mk_p,
+        "papers": int(series.counts.sum()),
+    }
+
+
+def _classify(
+    series: _Series, slope: float, all_years: list[int], options: TrendOptions
+) -> _Verdict:
+    years, counts, totals = series.used()
+    trend = binomial_trend_test(years, counts, totals)
+    span = _span(years)
+    first_year, peak_year = _first_year(series), _peak_year(series)
+    if len(years) < options.min_usable_years:
+        rule = f"insufficient data: {len(years)} usable years (need {options.min_usable_years})"
+        return _Verdict("insufficient data", rule, trend, years)
+    if first_year is None or peak_year is None:
+        rule = f"insufficient data: no papers in the usable years {span}"
+        return _Verdict("insufficient data", rule, trend, years)
+    significant = trend.p_value < options.alpha
+    rising = significant and trend.logit_slope > 0 and not slope < 0
+    falling = significant and trend.logit_slope < 0 and not slope > 0
+    emerging_from = all_years[-1] - options.emerging_years + 1
+    if first_year >= emerging_from and np.any(years < first_year) and rising:
+        rule = (
+            f"emerging: first appeared {first_year} (within the last {options.emerging_years} "
+            f"years, {emerging_from}–{all_years[-1]}) and rising over {span}, {_p(trend)}"
+        )
+        return _Verdict("emerging", rule, trend, years)
+    fading = _fading(series, peak_year, options)
+    if fading is not None:
+        return fading
+    if rising or falling:
+        status, verb = ("growing", "rises") if rising else ("declining", "falls")
+        rule = f"{status}: share {verb} ({_pp(slope)}, {_p(trend)}) over {span}"
+        return _Verdict(status, rule, trend, years)
+    since_peak = _decline_since_peak(series, peak_year, options)
+    if since_peak is not None:
+        after = years[years >= peak_year]
+        rule = (
+            f"declining since the {peak_year} peak: {_p(since_peak)} over {_span(after)}, "
+            f"with no significant trend over {span} ({_p(trend)})"
+        )
+        return _Verdict("declining", rule, since_peak, after)
+    rule = f"stable: no significant trend over {span} ({_p(trend)})"
+    return _Verdict("stable", rule, trend, years)
+
+
+def _fading(series: _Series, peak_year: int, options: TrendOptions) -> _Verdict | None:
+    """Fading: the recent share has collapsed from the peak, and the fall is significant."""
+    years, counts, totals = series.used()
+    recent = slice(len(years) - options.fading_recent_years, None)
+    if peak_year >= years[recent][0]:
+        return None
+    peak_share = float(np.max(counts / totals))
+    recent_share = counts[recent].sum() / totals[recent].sum()
+    if recent_share >= options.fading_ratio * peak_share:
+        return None
+    decline = _decline_since_peak(series, peak_year, options)
+    if decline is None:
+        return None
+    after = years[years >= peak_year]
+    rule = (
+        f"fading: share in {_span(years[recent])} is {recent_share / peak_share:.0%} of the "
+        f"{peak_year} peak (below {options.fading_ratio:.0%}) and falls since the peak: "
+        f"{_p(decline)} over {_span(after)}"
+    )
+    return _Verdict("fading", rule, decline, after)
+
+
+def _decline_since_peak(
+    series: _Series, peak_year: int, options: TrendOptions
+) -> BinomialTrend | None:
+    """The trend test from the peak year on, if it shows a significant decline.
+
+    Like any trend here it needs ``min_usable_years`` years from the peak on.
+    """
+    years, counts, totals = series.used()
+    after = years >= peak_year
+    if after.sum() < options.min_usable_years or after.all():
+        return None
+    trend = binomial_trend_test(years[after], counts[after], totals[after])
+    if trend.p_value < options.alpha and trend.logit_slope < 0:
+        return trend
+    return None
+
+
+def _peak_year(series: _Series) -> int | None:
+    """Year of the highest share among usable years (the earliest if tied)."""
+    years, counts, totals = series.used()
+    if not counts.sum():
+        return None
+    return int(years[int(np.argmax(counts / totals))])
+
+
+def _first_year(series: _Series) -> int | None:
+    present = series.years[series.counts > 0]
+    return int(present[0]) if len(present) else None
+
+
+def _bursts(series: _Series, options: TrendOptions) -> str:
+    """Kleinberg bursts over every year with papers, incomplete and thin years included.
+
+    The automaton weighs each year by its total, so a thin year cannot fake a
+    burst and needs no exclusion.
+    """
+    has_papers = series.totals > 0
+    years = series.years[has_papers]
+    runs = kleinberg_bursts(
+        series.counts[has_papers],
+        series.totals[has_papers],
+        s=options.burst_s,
+        gamma=options.burst_gamma,
+    )
+    return ";".join(f"{years[start]}-{years[end]}" for start, end in runs)
+
+
+def _span(years: np.ndarray) -> str:
+    if not len(years):
+        return "no years"
+    return f"{years[0]}–{years[-1]} ({len(years)} years)"
+
+
+def _year_list(years: np.ndarray) -> str:
+    """``1991–1993, 1995`` for the years given."""
+    parts: list[str] = []
+    start = previous = int(years[0])
+    for year in [*(int(y) for y in years[1:]), None]:
+        if year is not None and year == previous + 1:
+            previous = year
+            continue
+        parts.append(str(start) if start == previous else f"{start}–{previous}")
+        if year is not None:
+            start = previous = year
+    return ", ".join(parts)
+
+
+def _p(trend: BinomialTrend) -> str:
+    if math.isnan(trend.p_value):
+        return "p not computable"
+    return "p<0.001" if trend.p_value < 0.001 else f"p={trend.p_value:.3f}"
+
+
+def _pp(slope: float) -> str:
+    """A Theil–Sen slope in percentage points per year."""
+    return f"Theil–Sen {slope * 100:+.2f} pp/yr"
