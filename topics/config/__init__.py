@@ -12,6 +12,7 @@ from topics.config.schema import (
     OutlierConfig,
     SourceConfig,
     ThemeConfig,
+    TrendOptions,
     UmapConfig,
     VectorizerConfig,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "OutlierConfig",
     "SourceConfig",
     "ThemeConfig",
+    "TrendOptions",
     "UmapConfig",
     "VectorizerConfig",
 ]
