@@ -1,0 +1,264 @@
+"""The rendered report in a real browser: headless Debian Chromium, network blocked.
+
+Every request that is not a ``file://`` URL is aborted and recorded as a
+failure, so a report that reaches for a CDN, a web font or an arXiv thumbnail
+fails here. Skipped only when Chromium is not installed (CI installs it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+)
+
+
+class Visit:
+    """A page whose console errors and failed or blocked requests are recorded."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(r.url))
+        page.route("**/*", self._only_local)
+
+    def _only_local(self, route) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            self.failed.append(route.request.url)
+            route.abort()
+
+    def open(self, path: Path) -> Page:
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function("window.Plotly !== undefined")
+        self.wait_for_charts()
+        return self.page
+
+    def wait_for_charts(self) -> None:
+        self.page.wait_for_function(
+            "[...document.querySelectorAll('[data-chart]')]"
+            ".every(d => d.querySelector('.main-svg') && d.data && d.data.length > 0)"
+        )
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], f"console errors: {self.errors}"
+        assert self.failed == [], f"failed or blocked requests: {self.failed}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def visit(browser: Browser) -> Iterator[Visit]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    yield Visit(context.new_page())
+    context.close()
+
+
+def report_pages(run_dir: Path) -> list[Path]:
+    return [
+        run_dir / "index.html",
+        *sorted(run_dir.glob("themes/*.html")),
+        *sorted(run_dir.glob("topics/*.html")),
+    ]
+
+
+def test_browser_every_page_draws_and_links_resolve(rendered: Path, visit: Visit) -> None:
+    """Charts drawn on every page, and every internal href/src names an existing file."""
+    checked = 0
+    for path in report_pages(rendered):
+        page = visit.open(path)
+        charts = page.locator("[data-chart]").count()
+        assert charts >= 1, path
+        assert page.locator("[data-chart] .main-svg").count() >= charts, path
+        assert page.locator(".chart-missing").count() == 0
+        urls = page.evaluate(
+            "[...document.querySelectorAll('a[href], link[href], script[src]')]"
+            ".map(n => n.href || n.src)"
+        )
+        for url in urls:
+            parsed = urlparse(url)
+            if parsed.scheme == "https":
+                assert parsed.netloc in {"arxiv.org", "doi.org"}, url
+                continue
+            assert parsed.scheme == "file", url
+            target = Path(unquote(parsed.path))
+            assert target.exists(), f"{path.name}: {url}"
+            if parsed.fragment and target == path.resolve():
+                assert page.locator(f"[id='{parsed.fragment}']").count() == 1, url
+            checked += 1
+    assert checked > 100
+    visit.assert_clean()
+
+
+def test_browser_index_has_sparklines_trends_and_map(rendered: Path, visit: Visit) -> None:
+    page = visit.open(rendered / "index.html")
+    assert page.locator(".sparkline .main-svg").count() >= 3
+    n_traces = page.evaluate(
+        "[...document.querySelectorAll('#trends [data-chart]')].map(d => d.data.length)"
+    )
+    assert n_traces == [12]  # 3 themes × (band edges, share, count)
+    assert int(page.locator("#topics-table tbody tr").count()) == 5
+    visit.assert_clean()
+
+
+def test_browser_tables_sort_and_search(rendered: Path, visit: Visit) -> None:
+    page = visit.open(rendered / "themes" / "adversarial-robustness.html")
+    rows = page.locator("#papers tbody tr")
+    assert rows.count() == 11
+    page.locator("#papers thead th", has_text="Year").click()
+    years = [c for c in page.locator("#papers tbody tr td:nth-child(2)").all_inner_texts() if c]
+    assert years == sorted(years, reverse=True)  # numbers sort descending first
+    page.locator("#papers thead th", has_text="Year").click()
+    years = [c for c in page.locator("#papers tbody tr td:nth-child(2)").all_inner_texts() if c]
+    assert years == sorted(years)
+    page.locator("#papers thead th", has_text="Title").click()
+    titles = page.locator("#papers tbody tr td:first-child").all_inner_texts()
+    assert titles == sorted(titles, key=str.lower)
+
+    page.locator('input.table-search[data-table="papers"]').fill("robustness neural")
+    page.wait_for_function(
+        "document.querySelector('.table-count[data-table=papers]').textContent.includes(' of ')"
+    )
+    visible = page.locator("#papers tbody tr:not([hidden])")
+    assert visible.count() == 1
+    assert "Towards Evaluating the Robustness of Neural Networks" in visible.inner_text()
+    assert page.locator('.table-count[data-table="papers"]').inner_text() == "1 of 11 rows"
+    page.locator('input.table-search[data-table="papers"]').fill("")
+    page.wait_for_function(
+        "document.querySelector('.table-count[data-table=papers]').textContent === '11 rows'"
+    )
+    visit.assert_clean()
+
+
+def test_browser_share_count_toggle(rendered: Path, visit: Visit) -> None:
+    page = visit.open(rendered / "topics" / "1.html")
+    chart = page.locator("[data-chart]").first
+    state = (
+        "d => [d.layout.yaxis.title.text, d.data.map(t => t.visible === undefined ? true : "
+        "t.visible)]"
+    )
+    assert chart.evaluate(state) == ["Share of papers", [True, True, True, False]]
+    chart.locator(".updatemenu-button", has_text="Count").click()
+    assert chart.evaluate(state) == ["Papers", [False, False, False, True]]
+    chart.locator(".updatemenu-button", has_text="Share").click()
+    assert chart.evaluate(state)[0] == "Share of papers"
+    visit.assert_clean()
+
+
+def test_browser_map_colour_toggle(rendered: Path, visit: Visit) -> None:
+    page = visit.open(rendered / "index.html")
+    chart = page.locator("#topics [data-chart]").first
+    legend = "() => [...document.querySelectorAll('#topics .legendtext')].map(n => n.textContent)"
+    assert "0: adversarial attacks robustness" in page.evaluate(legend)
+    chart.locator(".updatemenu-button", has_text="Colour by theme").click()
+    page.wait_for_function(
+        "[...document.querySelectorAll('#topics .legendtext')]"
+        ".some(n => n.textContent === 'continual learning')"
+    )
+    assert set(page.evaluate(legend)) == {
+        "adversarial robustness",
+        "continual learning",
+        "graph neural networks",
+        "no theme",
+    }
+    visit.assert_clean()
+
+
+def test_browser_click_through_index_theme_topic(rendered: Path, visit: Visit) -> None:
+    page = visit.open(rendered / "index.html")
+    page.locator("table.glance a", has_text="continual learning").click()
+    visit.wait_for_charts()
+    assert page.locator("h1").inner_text().startswith("continual learning")
+    page.locator("#feeding + table a, h2#feeding ~ table a").first.click()
+    visit.wait_for_charts()
+    assert page.locator("h1").inner_text().startswith("Topic 1: continual forgetting tasks")
+    page.locator("#feeds ~ table a", has_text="continual learning").click()
+    visit.wait_for_charts()
+    assert page.url.endswith("/themes/continual-learning.html")
+    page.locator(".crumbs a", has_text="Overview").click()
+    assert page.url.endswith("/index.html")
+    visit.assert_clean()
+
+
+def test_browser_xss_probe_is_inert_text(
+    rendered: Path, visit: Visit, xss_probe: str, breakout_title: str
+) -> None:
+    page = visit.open(rendered / "themes" / "adversarial-robustness.html")
+    assert page.get_by_text(xss_probe, exact=True).count() == 1
+    assert page.evaluate("window.__xss") is None
+    page.locator('input.table-search[data-table="papers"]').fill("window.__xss")
+    page.wait_for_function(
+        "document.querySelectorAll('#papers tbody tr:not([hidden])').length == 1"
+    )
+    assert page.evaluate("window.__xss") is None
+
+    page = visit.open(rendered / "topics" / "-1.html")
+    assert page.get_by_text(xss_probe, exact=True).count() >= 1
+    assert page.locator("#papers td", has_text="window.__xss=3").count() == 1
+    assert breakout_title.split("\u2028")[0] in page.locator("#papers").inner_text()
+
+    page = visit.open(rendered / "index.html")
+    chart = page.locator("#topics [data-chart]").first
+    trace, point = chart.evaluate(
+        "d => { for (const [i, t] of d.data.entries()) { const j = (t.hovertext || [])"
+        ".findIndex(h => h.includes('__xss=1')); if (j >= 0) return [i, j]; } }"
+    )
+    chart.evaluate(f"d => Plotly.Fx.hover(d, [{{curveNumber: {trace}, pointNumber: {point}}}])")
+    hover = chart.locator(".hoverlayer .hovertext")
+    hover.wait_for()
+    assert xss_probe in hover.text_content()
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("img[src='x']").count() == 0
+    visit.assert_clean()
+
+
+def test_browser_print_hides_controls(rendered: Path, visit: Visit) -> None:
+    page = visit.open(rendered / "themes" / "continual-learning.html")
+    page.set_viewport_size({"width": 1600, "height": 900})  # wider than any paper
+    page.emulate_media(media="print")
+    hidden = (
+        "s => [...document.querySelectorAll(s)].every(n => getComputedStyle(n).display === 'none')"
+    )
+    for selector in (".topbar", ".table-tools", ".modebar-container", ".updatemenu-container"):
+        assert page.locator(selector).count() >= 1, selector
+        assert page.evaluate(hidden, selector), selector
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('figure.chart-box')).breakInside")
+        == "avoid"
+    )
+    fits = (
+        "() => { const f = document.querySelector('figure.chart-box');"
+        " return f.querySelector('.main-svg').getBoundingClientRect().width <= f.clientWidth; }"
+    )
+    page.wait_for_function(fits)  # charts are redrawn to the width of the paper
+    page.emulate_media(media="screen")
+    page.wait_for_function(fits)
+    visit.assert_clean()

@@ -1,0 +1,114 @@
+"""Plotly figures: valid for plotly, toggles wired, corpus text escaped."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from topics.report import charts
+
+
+def yearly(name: str = "continual learning") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": name,
+            "year": [2017, 2018, 2019, 2020],
+            "count": [3, 5, 9, 1],
+            "total": [40, 50, 60, 12],
+            "share": [0.075, 0.1, 0.15, 1 / 12],
+            "ci_low": [0.026, 0.043, 0.081, 0.015],
+            "ci_high": [0.199, 0.214, 0.262, 0.354],
+            "flags": ["", "", "", "incomplete year (data up to 2020-03-31)"],
+        }
+    )
+
+
+def points(n: int = 6) -> charts.MapPoints:
+    return charts.MapPoints(
+        x=np.linspace(0, 1, n).round(3),
+        y=np.linspace(1, 0, n).round(3),
+        title=np.array([f"Paper {i}" for i in range(n)], dtype=object),
+        topic=np.array([0, 0, 1, 1, -1, 1]),
+        theme=np.array(["a", "", "b", "a", "", "b"], dtype=object),
+    )
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        charts.trend_figure([charts.Series("a", "#636EFA", yearly())], incomplete_year=2020),
+        charts.trend_figure(
+            [charts.Series("a", "#636EFA", yearly()), charts.Series("b", "#EF553B", yearly("b"))]
+        ),
+        charts.sparkline_figure(yearly(), "#636EFA"),
+        charts.map_figure(
+            points(),
+            [(0, "zero", "#636EFA"), (1, "one", "#EF553B"), (-1, "outliers", "#9aa0a6")],
+            [("a", "#00CC96"), ("b", "#AB63FA")],
+            webgl=False,
+        ),
+        charts.map_figure(
+            points(),
+            [(0, "zero", "#636EFA"), (1, "one", "#EF553B")],
+            [("a", "#00CC96")],
+            webgl=True,
+        ),
+    ],
+)
+def test_charts_figures_are_valid_plotly(figure: dict) -> None:
+    validated = go.Figure(figure)  # raises on any property plotly does not know
+    assert len(validated.data) == len(figure["data"]) > 0
+
+
+def test_charts_trend_toggle_switches_share_and_count() -> None:
+    fig = charts.trend_figure(
+        [charts.Series("a", "#636EFA", yearly()), charts.Series("b", "#EF553B", yearly("b"))]
+    )
+    share, count = fig["layout"]["updatemenus"][0]["buttons"]
+    assert share["label"] == "Share"
+    assert count["label"] == "Count"
+    shown = share["args"][0]["visible"]
+    assert shown == [True, True, True, False] * 2
+    assert count["args"][0]["visible"] == [not v for v in shown]
+    assert [t.get("visible", True) for t in fig["data"]] == shown
+    assert count["args"][1] == {"yaxis.title.text": "Papers", "yaxis.tickformat": ",d"}
+    band_low = fig["data"][1]
+    assert band_low["fill"] == "tonexty"
+    assert list(band_low["y"]) == list(yearly()["ci_low"])
+
+
+def test_charts_trend_marks_flagged_years() -> None:
+    fig = charts.trend_figure([charts.Series("a", "#636EFA", yearly())], incomplete_year=2020)
+    share_line = fig["data"][2]
+    assert share_line["marker"]["symbol"] == ["circle", "circle", "circle", "circle-open"]
+    assert "incomplete year" in share_line["customdata"][3][4]
+    assert fig["layout"]["shapes"][0]["x0"] == 2019.5
+    assert fig["layout"]["annotations"][0]["text"] == "incomplete year"
+
+
+def test_charts_escape_corpus_text_for_plotly() -> None:
+    fig = charts.trend_figure([charts.Series("<b>bold</b> & co", "#636EFA", yearly())])
+    assert fig["data"][2]["name"] == "&lt;b&gt;bold&lt;/b&gt; &amp; co"
+    mapped = charts.map_figure(points(), [(0, "<i>x</i>", "#636EFA")], [], webgl=False)
+    assert mapped["data"][0]["name"] == "0: &lt;i&gt;x&lt;/i&gt;"
+
+
+def test_charts_map_colours_by_theme_in_place() -> None:
+    fig = charts.map_figure(
+        points(),
+        [(0, "zero", "#636EFA"), (1, "one", "#EF553B")],
+        [("a", "#00CC96"), ("b", "#AB63FA")],
+        webgl=False,
+    )
+    by_topic, by_theme = fig["layout"]["updatemenus"][0]["buttons"]
+    data = fig["data"]
+    assert [t["name"] for t in data] == ["0: zero", "1: one", "a", "b", "no theme"]
+    # Topic 0 holds papers 0 (theme a) and 1 (no theme); topic 1 holds papers 2, 3, 5.
+    colours = by_theme["args"][0]["marker.color"]
+    assert colours[0] == ["#00CC96", charts.NO_GROUP_COLOR]
+    assert colours[1] == ["#AB63FA", "#00CC96", "#AB63FA"]
+    assert by_topic["args"][0]["marker.color"] == ["#636EFA", "#EF553B"]
+    assert by_theme["args"][0]["showlegend"] == [False, False, True, True, True]
+    assert data[0]["text"] == ["a", "no theme"]

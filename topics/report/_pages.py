@@ -1,0 +1,340 @@
+"""What each page shows: the template context of the index, theme and topic pages.
+
+Each page gets only its own data (a theme page embeds its papers, not the
+corpus), which keeps a 10k-paper report within its size budget.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+
+from topics.report import charts
+from topics.report._details import data_quality, run_details
+from topics.report._html import script_json
+from topics.report._keywords import distinctive_terms, matched_phrase_counts
+from topics.report._load import RunData
+from topics.report._options import ReportOptions
+from topics.report.tables import (
+    PaperRow,
+    ThemeView,
+    TopicView,
+    build_papers,
+    build_themes,
+    build_topics,
+    feeding_topics,
+    theme_papers,
+    topic_themes,
+)
+
+__all__ = ["Chart", "Site", "build_site"]
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A figure ready for the page: its div id, figure JSON and plotly config JSON."""
+
+    id: str
+    figure: Markup
+    config: Markup
+    css: str = "chart"
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The contexts of every page of the report, keyed by output path."""
+
+    pages: dict[str, tuple[str, dict[str, Any]]]
+
+
+def build_site(run: RunData, options: ReportOptions) -> Site:
+    """Template name and context of every page, by path relative to the run dir."""
+    papers = build_papers(run)
+    themes = build_themes(run, charts.PALETTE)
+    topics = build_topics(run, charts.PALETTE)
+    topic_by_id = {t.id: t for t in topics}
+    by_topic: dict[int, list[PaperRow]] = defaultdict(list)
+    for paper in papers.values():
+        by_topic[paper.topic].append(paper)
+    details = run_details(run)
+    common = {
+        "experiment": details.experiment,
+        "themes": themes,
+        "topics": topics,
+        "topic_by_id": topic_by_id,
+        "theme_by_name": {t.name: t for t in themes},
+        "incomplete_year": run.corpus_years.get("incomplete_year"),
+    }
+    ids = count()
+    by_theme = dict(iter(run.assignments.groupby(["theme", "assigned"], sort=False)))
+    keywords = _keywords_by_year(run, topic_by_id)
+    pages: dict[str, tuple[str, dict[str, Any]]] = {
+        "index.html": (
+            "index.html",
+            {
+                **common,
+                **_index(run, options, papers, themes, topics, keywords, ids),
+                "details": details,
+            },
+        )
+    }
+    terms = distinctive_terms(
+        [p.title for p in papers.values()],
+        _theme_rows(run, list(papers)),
+        options.keyword_top_n,
+    )
+    for theme in themes:
+        assigned = by_theme.get((theme.name, True), run.assignments.iloc[:0])
+        rest = by_theme.get((theme.name, False), run.assignments.iloc[:0])
+        context = _theme(run, options, theme, (assigned, rest), papers, topic_by_id, ids)
+        context["terms"] = terms.get(theme.name, [])  # computed for all themes at once
+        pages[f"themes/{theme.slug}.html"] = ("theme.html", {**common, **context})
+    for topic in topics:
+        context = _topic(run, topic, by_topic.get(topic.id, []), themes, papers, ids)
+        context["keywords_by_year"] = [r for r in keywords if r["topic"] is topic]  # read once
+        pages[f"topics/{topic.id}.html"] = ("topic.html", {**common, **context})
+    return Site(pages=pages)
+
+
+def _index(
+    run: RunData,
+    options: ReportOptions,
+    papers: Mapping[str, PaperRow],
+    themes: Sequence[ThemeView],
+    topics: Sequence[TopicView],
+    keywords: list[dict[str, Any]],
+    ids: count[int],
+) -> dict[str, Any]:
+    years = run.corpus_years
+    assigned = {p.paper_id for p in papers.values() if p.themes}
+    map_chart, map_note = _map(run, options, papers, themes, topics, ids)
+    return {
+        "root": "",
+        "quality": data_quality(run, papers, options.max_rows),
+        "n_papers": len(papers),
+        "n_unassigned": len(papers) - len(assigned),
+        "first_year": years.get("first_year") or (years.get("years") or [None])[0],
+        "last_year": years.get("last_year") or (years.get("years") or [None])[-1],
+        "n_undated": int(years.get("undated") or 0),
+        "sparklines": {
+            t.name: _chart(
+                charts.sparkline_figure(_complete(run, t.name), t.color),
+                ids,
+                css="sparkline",
+                config=charts.SPARK_CONFIG,
+                label=f"share of {t.name} by year",
+            )
+            for t in themes
+        },
+        "trend_chart": _chart(
+            charts.trend_figure(
+                [charts.Series(t.name, t.color, _rows(run.themes_by_year, t.name)) for t in themes],
+                incomplete_year=years.get("incomplete_year"),
+                height=460,
+            ),
+            ids,
+            label="share of papers per theme by year",
+        )
+        if themes
+        else None,
+        "map_chart": map_chart,
+        "map_note": map_note,
+        "topic_keywords": keywords,
+    }
+
+
+def _theme(
+    run: RunData,
+    options: ReportOptions,
+    theme: ThemeView,
+    assignments: tuple[pd.DataFrame, pd.DataFrame],
+    papers: Mapping[str, PaperRow],
+    topic_by_id: Mapping[int, TopicView],
+    ids: count[int],
+) -> dict[str, Any]:
+    """A theme page; ``assignments`` are its assigned rows and its other rows."""
+    assigned, others = assignments
+    members = theme_papers(assigned, papers)
+    rows = _rows(run.themes_by_year, theme.name)
+    return {
+        "root": "../",
+        "theme": theme,
+        "chart": _chart(
+            charts.trend_figure(
+                [charts.Series(theme.name, theme.color, rows)],
+                incomplete_year=run.corpus_years.get("incomplete_year"),
+            ),
+            ids,
+            label=f"share of papers in {theme.name} by year",
+        )
+        if len(rows)
+        else None,
+        "papers": members,
+        "near_misses": theme_papers(others, papers, limit=options.near_misses),
+        "feeding": feeding_topics((m.paper for m in members), topic_by_id, options.feeding_topics),
+        "matched": matched_phrase_counts((m.evidence for m in members), options.keyword_top_n),
+    }
+
+
+def _topic(
+    run: RunData,
+    topic: TopicView,
+    members: list[PaperRow],
+    themes: Sequence[ThemeView],
+    papers: Mapping[str, PaperRow],
+    ids: count[int],
+) -> dict[str, Any]:
+    rows = _topic_rows(run, topic)
+    members = sorted(members, key=lambda p: (-(p.year or 0), p.title))
+    return {
+        "root": "../",
+        "topic": topic,
+        "chart": _chart(
+            charts.trend_figure(
+                [charts.Series(topic.name, topic.color, rows)],
+                incomplete_year=run.corpus_years.get("incomplete_year"),
+            ),
+            ids,
+            label=f"share of papers in topic {topic.id} by year",
+        )
+        if len(rows)
+        else None,
+        "papers": members,
+        "representative": [papers[i] for i in topic.representative if i in papers],
+        "feeds": topic_themes(members, themes, topic.size or len(members)),
+    }
+
+
+def _map(
+    run: RunData,
+    options: ReportOptions,
+    papers: Mapping[str, PaperRow],
+    themes: Sequence[ThemeView],
+    topics: Sequence[TopicView],
+    ids: count[int],
+) -> tuple[Chart | None, str]:
+    """The 2-D map of the papers, sampled to ``map_max_points``, and a note saying so."""
+    coords = run.map_2d[run.map_2d["paper_id"].isin(papers.keys())].dropna(subset=["x", "y"])
+    total = len(coords)
+    if not total:
+        return None, "This run saved no 2-D coordinates (data/map_2d.csv is empty)."
+    if total > options.map_max_points:
+        seed = int(run.manifest.get("seed") or 0)
+        keep = np.sort(np.random.default_rng(seed).choice(total, options.map_max_points, False))
+        coords = coords.iloc[keep]
+    main_theme = _main_theme(run)
+    rows = [papers[pid] for pid in coords["paper_id"]]
+    limit = options.hover_title_chars
+    points = charts.MapPoints(
+        x=coords["x"].to_numpy(dtype=float).round(3),
+        y=coords["y"].to_numpy(dtype=float).round(3),
+        title=np.array(
+            [
+                charts.escape_plotly(
+                    p.title if len(p.title) <= limit else p.title[: limit - 1] + "…"
+                )
+                for p in rows
+            ],
+            dtype=object,
+        ),
+        topic=np.array([p.topic for p in rows]),
+        theme=np.array([main_theme.get(p.paper_id, "") for p in rows], dtype=object),
+    )
+    webgl = len(rows) >= options.webgl_threshold
+    figure = charts.map_figure(
+        points,
+        [(t.id, t.name, t.color) for t in topics],
+        [(t.name, t.color) for t in themes],
+        webgl=webgl,
+    )
+    shown = (
+        f"{len(rows):,} of {total:,} papers (a random sample)"
+        if len(rows) < total
+        else (f"all {total:,} papers")
+    )
+    note = f"Showing {shown}. A paper in several themes takes the colour of its best-scoring one."
+    return _chart(figure, ids, label="map of the papers"), note
+
+
+def _main_theme(run: RunData) -> dict[str, str]:
+    """Each assigned paper's best-scoring theme."""
+    a = run.assignments[run.assignments["assigned"]]
+    if not len(a):
+        return {}
+    best = a.sort_values(["score", "theme"], ascending=[False, True]).drop_duplicates("paper_id")
+    return dict(zip(best["paper_id"], best["theme"], strict=True))
+
+
+def _theme_rows(run: RunData, paper_ids: Sequence[str]) -> dict[str, list[int]]:
+    """Row positions (in ``paper_ids`` order) of each theme's assigned papers."""
+    position = {pid: i for i, pid in enumerate(paper_ids)}
+    a = run.assignments[run.assignments["assigned"]]
+    groups: dict[str, list[int]] = defaultdict(list)
+    for pid, theme in zip(a["paper_id"], a["theme"], strict=True):
+        if pid in position:
+            groups[theme].append(position[pid])
+    return groups
+
+
+def _topic_rows(run: RunData, topic: TopicView) -> pd.DataFrame:
+    """A topic's yearly rows: ``name`` may hold the topic id or its label."""
+    frame = run.topics_by_year
+    rows = frame[frame["name"] == str(topic.id)]
+    return rows if len(rows) else frame[frame["name"] == topic.label]
+
+
+def _keywords_by_year(run: RunData, topics: Mapping[int, TopicView]) -> list[dict[str, Any]]:
+    frame = run.topic_keywords_by_year
+    out = []
+    for record in frame.to_dict(orient="records"):
+        try:
+            tid = int(record["topic"])
+        except ValueError:
+            tid = next((t.id for t in topics.values() if t.label == record["topic"]), None)
+        if tid not in topics:
+            continue
+        out.append(
+            {
+                "topic": topics[tid],
+                "year": None if pd.isna(record["year"]) else int(record["year"]),
+                "count": record["count"],
+                "keywords": [k for k in str(record["keywords"]).split(";") if k],
+            }
+        )
+    return sorted(out, key=lambda r: (r["topic"].id, -(r["year"] or 0)))
+
+
+def _complete(run: RunData, theme: str) -> pd.DataFrame:
+    """A theme's yearly rows without the incomplete year, whose low share would mislead."""
+    rows = _rows(run.themes_by_year, theme)
+    return rows[rows["year"] != run.corpus_years.get("incomplete_year")]
+
+
+def _rows(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    return frame[frame["name"] == name]
+
+
+def _chart(
+    figure: charts.Figure,
+    ids: count[int],
+    *,
+    css: str = "chart",
+    config: Mapping[str, Any] = charts.CHART_CONFIG,
+    label: str = "",
+) -> Chart:
+    """Deterministic ids (chart-0, chart-1, …) keep re-rendered pages byte-identical."""
+    return Chart(
+        id=f"chart-{next(ids)}",
+        figure=script_json(figure),
+        config=script_json(dict(config)),
+        css=css,
+        label=label,
+    )

@@ -1,0 +1,168 @@
+"""Rendering the pages and swapping them into the run directory.
+
+The report is written next to the data it shows: ``index.html`` at the top of
+the run directory, ``themes/``, ``topics/`` and ``assets/`` beside it. All of
+it is rendered first into a hidden temporary directory inside the run
+directory (same file system, so renames are atomic); then each of ``assets/``,
+``themes/`` and ``topics/`` is swapped in whole, and ``index.html`` is
+replaced last. A reader therefore never sees a half-written file, and an
+index only ever links pages that already exist. A failed render leaves the
+previous report untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from topics.report import _html
+from topics.report._load import load_run
+from topics.report._options import ReportOptions, ReportStats
+from topics.report._pages import build_site
+
+__all__ = ["REPORT_ENTRIES", "render_report"]
+
+log = logging.getLogger(__name__)
+
+# What the report owns inside a run directory; nothing else there is touched.
+_REPORT_DIRS = ("assets", "themes", "topics")
+REPORT_ENTRIES = (*_REPORT_DIRS, "index.html")
+_STATIC_FILES = ("report.css", "report.js")
+
+
+def render_report(run_dir: Path, *, options: ReportOptions | None = None) -> ReportStats:
+    """Render the HTML report of a run from the files the run saved.
+
+    Parameters
+    ----------
+    run_dir : Path
+        A run directory with ``manifest.json`` and ``data/`` (see
+        :func:`~topics.report.load_run`). Nothing is refitted.
+    options : ReportOptions, optional
+        Size limits of the map and tables.
+
+    Returns
+    -------
+    ReportStats
+        Pages written, report size and time taken.
+
+    Raises
+    ------
+    TopicsError
+        If a file or column the report needs is missing.
+
+    Examples
+    --------
+    >>> stats = render_report(Path("reports/my-experiment"))  # doctest: +SKIP
+    >>> stats.index
+    PosixPath('reports/my-experiment/index.html')
+    """
+    started = time.perf_counter()
+    run_dir = Path(run_dir)
+    options = options or ReportOptions()
+    run = load_run(run_dir)
+    site = build_site(run, options)
+    env = _environment()
+    with _staging(run_dir) as stage:
+        for path, (template, context) in site.pages.items():
+            target = stage / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(env.get_template(template).render(context), encoding="utf-8")
+        _copy_assets(stage / "assets")
+        for name in _REPORT_DIRS:
+            (stage / name).mkdir(exist_ok=True)
+        total = sum(f.stat().st_size for f in stage.rglob("*") if f.is_file())
+        _swap_in(stage, run_dir)
+    pages = site.pages.keys()
+    stats = ReportStats(
+        index=run_dir / "index.html",
+        pages=len(pages),
+        theme_pages=sum(p.startswith("themes/") for p in pages),
+        topic_pages=sum(p.startswith("topics/") for p in pages),
+        total_bytes=total,
+        seconds=time.perf_counter() - started,
+    )
+    log.info(
+        "report: %d pages, %.1f MB in %.1f s → %s",
+        stats.pages,
+        stats.total_bytes / 1e6,
+        stats.seconds,
+        stats.index,
+    )
+    return stats
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("topics.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        pct=_html.fmt_pct,
+        pp=_html.fmt_pp,
+        pvalue=_html.fmt_p,
+        num=_html.fmt_num,
+        filesize=_html.fmt_bytes,
+        tojson_script=_html.script_json,
+    )
+    return env
+
+
+@contextlib.contextmanager
+def _staging(run_dir: Path) -> Iterator[Path]:
+    """A hidden temporary directory inside ``run_dir``, removed whatever happens."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".report-", suffix=".tmp", dir=run_dir))
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _copy_assets(target: Path) -> None:
+    """Our CSS and JS, and the one copy of plotly.js that every page shares."""
+    target.mkdir(parents=True, exist_ok=True)
+    static = resources.files("topics.report") / "static"
+    for name in _STATIC_FILES:
+        (target / name).write_bytes((static / name).read_bytes())
+    plotly_js = resources.files("plotly") / "package_data" / "plotly.min.js"
+    with resources.as_file(plotly_js) as source:
+        shutil.copyfile(source, target / "plotly.min.js")
+
+
+def _swap_in(stage: Path, run_dir: Path) -> None:
+    """Move the rendered report into place: directories first, the index last.
+
+    If a rename fails half-way, the directories already swapped are put back,
+    so the previous report stays whole.
+    """
+    previous = stage / ".previous"
+    previous.mkdir()
+    swapped: list[str] = []
+    try:
+        for name in _REPORT_DIRS:
+            if (run_dir / name).exists():
+                os.replace(run_dir / name, previous / name)
+            swapped.append(name)
+            os.replace(stage / name, run_dir / name)
+        os.replace(stage / "index.html", run_dir / "index.html")
+    except OSError:
+        for name in reversed(swapped):
+            if not (stage / name).exists():  # the new one is in place: take it out again
+                os.replace(run_dir / name, stage / name)
+            if (previous / name).exists():
+                os.replace(previous / name, run_dir / name)
+        raise

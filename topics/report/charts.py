@@ -1,0 +1,409 @@
+"""Plotly figures of the report, built in Python and drawn by plotly.js in the page.
+
+Every builder returns a figure as a plotly figure dict (``{"data": [...],
+"layout": {...}}``); the page embeds its JSON and ``assets/report.js`` hands
+it to ``Plotly.newPlot``. Switching views (share ↔ count, colour by topic ↔
+by theme) uses plotly's own update menus, so no chart logic is written in
+JavaScript.
+
+Plain dicts rather than :class:`plotly.graph_objects.Figure`: a 10k-paper
+report has some 80 figures, and graph objects' validation of every property
+alone took longer than the whole time budget of the report. The tests pass
+every figure through ``go.Figure`` so that an invalid property still fails.
+Numpy arrays stay arrays: plotly's JSON encoder writes them as compact typed
+arrays.
+
+Plotly reads a small set of HTML tags in trace names and hover text; corpus
+text (titles, labels, theme names) is therefore HTML-escaped before it goes
+into a figure, so that it shows as written and cannot inject markup.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from plotly.colors import qualitative
+
+__all__ = [
+    "CHART_CONFIG",
+    "PALETTE",
+    "SPARK_CONFIG",
+    "Figure",
+    "MapPoints",
+    "Series",
+    "escape_plotly",
+    "map_figure",
+    "sparkline_figure",
+    "trend_figure",
+]
+
+PALETTE: tuple[str, ...] = tuple(dict.fromkeys([*qualitative.Plotly, *qualitative.Dark24]))
+NO_GROUP_COLOR = "#9aa0a6"
+CHART_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
+SPARK_CONFIG: dict[str, Any] = {"staticPlot": True, "responsive": False}
+_FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}
+Figure = dict[str, Any]
+_SHARE_AXIS = {"title.text": "Share of papers", "tickformat": ".0%"}
+_COUNT_AXIS = {"title.text": "Papers", "tickformat": ",d"}
+_SHARE_HOVER = (
+    "<b>%{fullData.name}</b><br>%{x}: %{y:.1%} of papers"
+    "<br>95% interval %{customdata[0]:.1%} – %{customdata[1]:.1%}"
+    "<br>%{customdata[2]:,} of %{customdata[3]:,} papers%{customdata[4]}<extra></extra>"
+)
+_COUNT_HOVER = (
+    "<b>%{fullData.name}</b><br>%{x}: %{y:,} papers"
+    "<br>(of %{customdata[3]:,} in the corpus)%{customdata[4]}<extra></extra>"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One group's yearly rows (``year, count, total, share, ci_low, ci_high, flags``)."""
+
+    name: str
+    color: str
+    rows: pd.DataFrame
+
+
+@dataclass(frozen=True, slots=True)
+class MapPoints:
+    """Papers placed on the 2-D map: coordinates, hover title and groups."""
+
+    x: np.ndarray
+    y: np.ndarray
+    title: np.ndarray
+    topic: np.ndarray
+    theme: np.ndarray
+
+
+def escape_plotly(text: str) -> str:
+    """Corpus text as plotly shows it literally (it parses ``<b>``, ``<a>``, ``&...;``)."""
+    return html.escape(str(text), quote=False)
+
+
+def trend_figure(
+    series: Sequence[Series], *, incomplete_year: int | None = None, height: int = 420
+) -> Figure:
+    """Share by year with its 95% interval band, and count by year, behind a toggle.
+
+    Parameters
+    ----------
+    series : sequence of Series
+        One per theme or topic; each becomes a legend entry.
+    incomplete_year : int, optional
+        A year the data does not cover to its end; it is shaded and labelled.
+    height : int, default=420
+        Pixel height of the chart.
+
+    Returns
+    -------
+    dict
+        A plotly figure. Shares are shown first; the "Count" button shows
+        counts instead.
+    """
+    traces: list[dict[str, Any]] = []
+    share_visible: list[bool] = []
+    for s in series:
+        traces.extend(_series_traces(s, show_legend=len(series) > 1))
+        share_visible.extend([True, True, True, False])
+    count_visible = [not v for v in share_visible]
+    layout = {
+        **_base_layout(height),
+        "xaxis": {"tickformat": "d", "title": {"text": "Year"}, "showgrid": False},
+        "yaxis": {
+            "rangemode": "tozero",
+            "gridcolor": "#e8eaed",
+            "tickformat": ".0%",
+            "title": {"text": "Share of papers"},
+        },
+        "hovermode": "closest",
+        "showlegend": len(series) > 1,
+        "legend": {"orientation": "v", "x": 1.02, "y": 1, "font": {"size": 12}},
+        "updatemenus": [
+            _toggle_menu(
+                ("Share", {"visible": share_visible}, _axis_update(_SHARE_AXIS)),
+                ("Count", {"visible": count_visible}, _axis_update(_COUNT_AXIS)),
+            )
+        ],
+    }
+    if incomplete_year is not None:
+        layout["shapes"] = [
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": incomplete_year - 0.5,
+                "x1": incomplete_year + 0.5,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "#f1f3f4",
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "text": "incomplete year",
+                "xref": "x",
+                "yref": "paper",
+                "x": incomplete_year,
+                "y": 1,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 11, "color": "#5f6368"},
+            }
+        ]
+    return {"data": traces, "layout": layout}
+
+
+def sparkline_figure(rows: pd.DataFrame, color: str) -> Figure:
+    """A tiny share-by-year line for the overview table (no axes, no interaction)."""
+    hidden = {"visible": False, "fixedrange": True}
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "x": rows["year"].to_numpy(dtype=float),
+                "y": rows["share"].to_numpy(dtype=float),
+                "mode": "lines",
+                "line": {"color": color, "width": 2},
+                "fill": "tozeroy",
+                "fillcolor": _rgba(color, 0.15),
+                "hoverinfo": "skip",
+            }
+        ],
+        "layout": {
+            "width": 140,
+            "height": 36,
+            "margin": {"l": 1, "r": 1, "t": 2, "b": 2},
+            "xaxis": hidden,
+            "yaxis": {**hidden, "rangemode": "tozero"},
+            "showlegend": False,
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+        },
+    }
+
+
+def map_figure(
+    points: MapPoints,
+    topics: Sequence[tuple[int, str, str]],
+    themes: Sequence[tuple[str, str]],
+    *,
+    webgl: bool,
+    height: int = 620,
+) -> Figure:
+    """The papers in 2-D, coloured by topic, or by theme after a click.
+
+    One trace per topic holds the points; "Colour by theme" recolours them
+    in place and swaps the legend for one of themes, so each point's title
+    and coordinates are stored once (a second set of traces per theme would
+    add about 1 MB to a 10k-paper report). The tooltip names both the topic
+    and the main theme.
+
+    Parameters
+    ----------
+    points : MapPoints
+        ``theme`` holds each paper's main theme ('' when it has none).
+    topics : sequence of (id, label, colour)
+    themes : sequence of (name, colour)
+    webgl : bool
+        Draw with ``scattergl`` (for 10k+ points) instead of SVG ``scatter``.
+    height : int, default=620
+
+    Returns
+    -------
+    dict
+        A plotly figure.
+    """
+    kind = "scattergl" if webgl else "scatter"
+    theme_color = {name: color for name, color in themes}
+    traces, topic_colors, theme_colors = [], [], []
+    for tid, label, color in topics:
+        mask = points.topic == tid
+        if not mask.any():
+            continue
+        traces.append(_map_trace(kind, points, mask, _legend_name(f"{tid}: {label}"), color))
+        topic_colors.append(color)
+        theme_colors.append([theme_color.get(t, NO_GROUP_COLOR) for t in points.theme[mask]])
+    keys = [
+        {
+            "type": kind,
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "name": _legend_name(name),
+            "marker": {"color": color, "size": 8},
+            "visible": False,
+            "hoverinfo": "skip",
+        }
+        for name, color in [*themes, ("", NO_GROUP_COLOR)]
+    ]
+    n_points, n_keys = len(traces), len(keys)
+    hidden_axis = {"showticklabels": False, "showgrid": False, "zeroline": False}
+    layout = {
+        **_base_layout(height),
+        "xaxis": hidden_axis,
+        "yaxis": hidden_axis,
+        "hovermode": "closest",
+        "legend": {"itemsizing": "constant", "font": {"size": 11}, "x": 1.01, "y": 1},
+        "updatemenus": [
+            _toggle_menu(
+                (
+                    "Colour by topic",
+                    {
+                        "marker.color": topic_colors,
+                        "showlegend": [True] * n_points + [False] * n_keys,
+                        "visible": [True] * n_points + [False] * n_keys,
+                    },
+                    {},
+                ),
+                (
+                    "Colour by theme",
+                    {
+                        "marker.color": [*theme_colors, *(k["marker"]["color"] for k in keys)],
+                        "showlegend": [False] * n_points + [True] * n_keys,
+                        "visible": [True] * (n_points + n_keys),
+                    },
+                    {},
+                ),
+            )
+        ],
+    }
+    return {"data": [*traces, *keys], "layout": layout}
+
+
+def _series_traces(s: Series, *, show_legend: bool) -> list[dict[str, Any]]:
+    """Upper band edge, lower band edge (filled up to it), share line, count line."""
+    rows = s.rows.sort_values("year")
+    name = escape_plotly(s.name)
+    x = rows["year"].to_numpy(dtype=float)
+    flags = rows["flags"].fillna("") if "flags" in rows else pd.Series([""] * len(rows))
+    notes = [f"<br><i>{escape_plotly(f.replace(';', '; '))}</i>" if f else "" for f in flags]
+    custom = [
+        [_num(lo), _num(hi), _num(n), _num(total), note]
+        for lo, hi, n, total, note in zip(
+            rows["ci_low"], rows["ci_high"], rows["count"], rows["total"], notes, strict=True
+        )
+    ]
+    marker = {"symbol": ["circle-open" if f else "circle" for f in flags], "size": 7}
+    band = {
+        "type": "scatter",
+        "x": x,
+        "mode": "lines",
+        "line": {"width": 0, "color": s.color},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "legendgroup": name,
+        "name": name,
+    }
+    line = {
+        "type": "scatter",
+        "x": x,
+        "name": name,
+        "legendgroup": name,
+        "mode": "lines+markers",
+        "line": {"color": s.color, "width": 2},
+        "marker": marker,
+        "customdata": custom,
+        "showlegend": show_legend,
+    }
+    return [
+        {**band, "y": rows["ci_high"].to_numpy(dtype=float)},
+        {
+            **band,
+            "y": rows["ci_low"].to_numpy(dtype=float),
+            "fill": "tonexty",
+            "fillcolor": _rgba(s.color, 0.18),
+        },
+        {**line, "y": rows["share"].to_numpy(dtype=float), "hovertemplate": _SHARE_HOVER},
+        {
+            **line,
+            "y": rows["count"].to_numpy(dtype=float),
+            "hovertemplate": _COUNT_HOVER,
+            "visible": False,
+        },
+    ]
+
+
+def _map_trace(
+    kind: str, points: MapPoints, mask: np.ndarray, name: str, color: str
+) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "x": points.x[mask],
+        "y": points.y[mask],
+        "mode": "markers",
+        "name": name,
+        "marker": {"color": color, "size": 5, "opacity": 0.75},
+        "hovertext": points.title[mask].tolist(),
+        "text": [escape_plotly(t) if t else "no theme" for t in points.theme[mask]],
+        "hovertemplate": "%{hovertext}<br><i>%{fullData.name}</i> · %{text}<extra></extra>",
+    }
+
+
+def _num(value: Any) -> float | None:
+    """A JSON-safe number: ``None`` for missing values (``pd.NA``, NaN)."""
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _legend_name(text: str, limit: int = 40) -> str:
+    text = text or "no theme"
+    return escape_plotly(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _toggle_menu(*buttons: tuple[str, dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+    """Plotly buttons that switch trace properties (and axis settings) in place."""
+    return {
+        "type": "buttons",
+        "direction": "right",
+        "showactive": True,
+        "active": 0,
+        "x": 0,
+        "xanchor": "left",
+        "y": 1.02,
+        "yanchor": "bottom",
+        "pad": {"t": 0, "b": 4},
+        "bgcolor": "#ffffff",
+        "bordercolor": "#dadce0",
+        "font": {"size": 12},
+        "buttons": [
+            {"label": label, "method": "update", "args": [data, layout]}
+            for label, data, layout in buttons
+        ],
+    }
+
+
+def _axis_update(axis: dict[str, str]) -> dict[str, str]:
+    return {f"yaxis.{key}": value for key, value in axis.items()}
+
+
+def _base_layout(height: int) -> dict[str, Any]:
+    """Explicit styling and no plotly template (it would add kilobytes to every chart)."""
+    return {
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 44, "b": 48},
+        "font": {**_FONT, "color": "#202124"},
+        "colorway": list(PALETTE),
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "hoverlabel": {"font": {"size": 12}, "align": "left"},
+    }
+
+
+def _rgba(color: str, alpha: float) -> str:
+    """``#rrggbb`` with transparency, for interval bands."""
+    value = color.lstrip("#")
+    r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"

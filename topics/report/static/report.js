@@ -1,0 +1,142 @@
+/* The report's own behaviour, kept small: draw each plotly chart from the JSON
+   embedded next to it, and make tables sortable (click a header) and searchable
+   (type in the box above). Works from file:// with no network. */
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function drawCharts() {
+    var divs = document.querySelectorAll("[data-chart]");
+    if (typeof window.Plotly === "undefined") {
+      divs.forEach(function (div) {
+        div.textContent = "The chart library (assets/plotly.min.js) could not be loaded.";
+        div.classList.add("chart-missing");
+      });
+      return;
+    }
+    divs.forEach(function (div) {
+      var figure = readJson(div.id + "-figure");
+      var config = readJson(div.id + "-config") || {};
+      if (figure) {
+        window.Plotly.newPlot(div, figure.data, figure.layout, config);
+      }
+    });
+    // Charts are drawn at screen width; on paper they must fit the page.
+    window.matchMedia("print").addEventListener("change", function (query) {
+      fitCharts(query.matches);
+    });
+    window.addEventListener("beforeprint", function () {
+      fitCharts(true);
+    });
+    window.addEventListener("afterprint", function () {
+      fitCharts(false);
+    });
+  }
+
+  function fitCharts(printing) {
+    document.querySelectorAll(".chart.js-plotly-plot").forEach(function (div) {
+      var width = printing ? div.parentElement.clientWidth - 16 : null;
+      window.Plotly.relayout(div, { width: width, autosize: !printing });
+    });
+  }
+
+  function sortKey(row, index, numeric) {
+    var cell = row.cells[index];
+    if (!cell) {
+      return numeric ? -Infinity : "";
+    }
+    var raw = cell.getAttribute("data-value");
+    var text = raw !== null ? raw : cell.textContent.trim();
+    if (numeric) {
+      var value = parseFloat(text.replace(/[,%\u2009]/g, ""));
+      return isNaN(value) ? -Infinity : value;
+    }
+    return text.toLowerCase();
+  }
+
+  function sortTable(table, th, index) {
+    var numeric = th.getAttribute("data-sort") === "num";
+    var current = th.getAttribute("aria-sort");
+    var descending = current ? current === "ascending" : numeric;
+    table.querySelectorAll("thead th").forEach(function (other) {
+      other.removeAttribute("aria-sort");
+    });
+    th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+    var body = table.tBodies[0];
+    var keyed = Array.prototype.map.call(body.rows, function (row) {
+      return [sortKey(row, index, numeric), row];
+    });
+    keyed.sort(function (a, b) {
+      var order = a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+      return descending ? -order : order;
+    });
+    var fragment = document.createDocumentFragment();
+    keyed.forEach(function (pair) {
+      fragment.appendChild(pair[1]);
+    });
+    body.appendChild(fragment);
+  }
+
+  function makeSortable(table) {
+    table.querySelectorAll("thead th").forEach(function (th, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (th.firstChild) {
+        button.appendChild(th.firstChild);
+      }
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        sortTable(table, th, index);
+      });
+    });
+  }
+
+  function updateCount(table, shown) {
+    var total = table.tBodies[0].rows.length;
+    document.querySelectorAll('.table-count[data-table="' + table.id + '"]').forEach(function (n) {
+      n.textContent = shown === total ? total + " rows" : shown + " of " + total + " rows";
+    });
+  }
+
+  function filterTable(table, query) {
+    var terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0;
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      if (row.searchText === undefined) {
+        row.searchText = row.textContent.toLowerCase();
+      }
+      var match = terms.every(function (term) {
+        return row.searchText.indexOf(term) !== -1;
+      });
+      row.hidden = !match;
+      shown += match ? 1 : 0;
+    });
+    updateCount(table, shown);
+  }
+
+  function makeSearchable(input) {
+    var table = document.getElementById(input.getAttribute("data-table"));
+    if (!table || !table.tBodies.length) {
+      return;
+    }
+    var timer = null;
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        filterTable(table, input.value);
+      }, 120);
+    });
+    updateCount(table, table.tBodies[0].rows.length);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table.sortable").forEach(makeSortable);
+    document.querySelectorAll("input.table-search").forEach(makeSearchable);
+    drawCharts();
+  });
+})();
