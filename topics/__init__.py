@@ -1,7 +1,37 @@
-"""topics: topic modelling and research-trend analysis of paper abstracts."""
+"""topics: topic modelling and research-trend analysis of paper abstracts.
+
+>>> import topics
+>>> config = topics.load_config("configs/default.yaml")
+>>> result = topics.run(config)                 # what `topics run` does
+>>> model = topics.load("reports/default/model")
+>>> model.assign(["An abstract of a new paper ..."])
+
+Heavy dependencies (torch, BERTopic) load only when a function needs them.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "load", "load_config", "run"]
+
+if TYPE_CHECKING:
+    from topics.api import load
+    from topics.config.loader import load_config
+    from topics.pipeline import run
+
+_LAZY = {
+    "load": "topics.api",
+    "load_config": "topics.config.loader",
+    "run": "topics.pipeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'topics' has no attribute {name!r}")

@@ -18,9 +18,15 @@ from topics.config.schema import Config
 from topics.manifest import build_manifest
 
 if TYPE_CHECKING:
-    from topics.pipeline import CorpusResult, IngestResult
+    from topics.pipeline import CorpusResult, IngestResult, ModelResult
 
-__all__ = ["PAPER_COLUMNS", "ingest_report", "write_corpus_outputs", "write_manifest"]
+__all__ = [
+    "PAPER_COLUMNS",
+    "ingest_report",
+    "write_corpus_outputs",
+    "write_manifest",
+    "write_model_outputs",
+]
 
 # The export contract of papers.csv, in order.
 PAPER_COLUMNS = (
@@ -56,6 +62,77 @@ def write_corpus_outputs(run_dir: Path, ingested: IngestResult, corpus: CorpusRe
     write_table(corpus.merges, data / "merges.csv")
     write_table(_issues_frame(ingested), data / "ingest_issues.csv")
     atomic_write_json(data / "ingest_report.json", ingest_report(ingested, corpus))
+
+
+def write_model_outputs(run_dir: Path, result: ModelResult) -> None:
+    """Topics, themes, trends and the map: what the report and users' scripts read."""
+    data = run_dir / "data"
+    papers = papers_for_export(result.papers)
+    write_table(papers, data / "papers.csv")
+    atomic_write_with(data / "papers.parquet", lambda tmp: papers.to_parquet(tmp, index=False))
+    write_table(_assignments_for_export(result.assignments), data / "assignments.csv")
+    write_table(topics_for_export(result.fitted.topics, papers["paper_id"]), data / "topics.csv")
+    trends = result.trends
+    write_table(trends.themes_by_year, data / "themes_by_year.csv")
+    write_table(trends.topics_by_year, data / "topics_by_year.csv")
+    write_table(trends.trends, data / "trends.csv")
+    write_table(trends.topic_keywords, data / "topic_keywords_by_year.csv")
+    atomic_write_json(data / "corpus_years.json", trends.corpus)
+    coords = pd.DataFrame(
+        {
+            "paper_id": papers["paper_id"],
+            "x": result.map_2d[:, 0].round(4),
+            "y": result.map_2d[:, 1].round(4),
+        }
+    )
+    write_table(coords, data / "map_2d.csv")
+    atomic_write_json(data / "model_summary.json", model_summary(result))
+
+
+def topics_for_export(table: pd.DataFrame, paper_ids: pd.Series) -> pd.DataFrame:
+    """The topic table with keyword lists joined and document indices as paper ids."""
+    ids = paper_ids.to_numpy()
+    return pd.DataFrame(
+        {
+            "topic": table["topic"],
+            "label": table["label"],
+            "keywords": [";".join(k) for k in table["keywords"]],
+            "size": table["size"],
+            "representative_paper_ids": [
+                ";".join(str(ids[i]) for i in docs) for docs in table["representative_docs"]
+            ],
+        }
+    )
+
+
+def model_summary(result: ModelResult) -> dict[str, Any]:
+    model = result.fitted.topic_model
+    stats = result.embed_stats
+    return {
+        "kind": type(model).__name__,
+        "n_topics": int((result.fitted.topics["topic"] >= 0).sum()),
+        "outlier_share_before_reduction": getattr(model, "outlier_share_", 0.0),
+        "outlier_share": getattr(model, "final_outlier_share_", 0.0),
+        "embedding": {
+            "identity": result.fitted.embedder.identity,
+            "dim": int(result.vectors.shape[1]),
+            "texts": stats.n_total,
+            "cached": stats.n_cached,
+            "computed": stats.n_computed,
+        },
+        "themes": {
+            theme: int(n)
+            for theme, n in result.assignments.loc[result.assignments["assigned"], "theme"]
+            .value_counts(sort=False)
+            .items()
+        },
+        "unassigned_papers": int((result.papers["themes"] == "unassigned").sum()),
+    }
+
+
+def _assignments_for_export(long: pd.DataFrame) -> pd.DataFrame:
+    first = ["paper_id", "theme", "score", "assigned", "evidence"]
+    return long[[*first, *(c for c in long.columns if c not in first)]]
 
 
 def ingest_report(ingested: IngestResult, corpus: CorpusResult) -> dict[str, Any]:

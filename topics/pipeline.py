@@ -14,20 +14,40 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from topics.clean import clean_texts
 from topics.config.schema import Config, SourceConfig
 from topics.dedupe import dedupe_records
 from topics.errors import IngestError
-from topics.exports import write_corpus_outputs, write_manifest
+from topics.exports import write_corpus_outputs, write_manifest, write_model_outputs
 from topics.ingest import ReadOptions, expand_paths, read_source
 from topics.records import IngestIssue, Record, SourceResult
 
-__all__ = ["CorpusResult", "IngestResult", "RunResult", "build_corpus", "ingest", "run"]
+if TYPE_CHECKING:
+    from topics.embed import EmbedStats
+    from topics.fitted import FittedPipeline
+    from topics.trends import TrendTables
+
+__all__ = [
+    "STAGES",
+    "CorpusResult",
+    "IngestResult",
+    "ModelResult",
+    "RunResult",
+    "build_corpus",
+    "fit_pipeline",
+    "ingest",
+    "run",
+]
+
+# The stages in order; ``run(until=...)`` stops after the named one.
+STAGES = ("ingest", "corpus", "embed", "fit", "assign", "trends", "report")
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +79,24 @@ class CorpusResult:
 
 
 @dataclass
+class ModelResult:
+    """What the modelling stages produced for the corpus."""
+
+    fitted: FittedPipeline
+    vectors: np.ndarray
+    embed_stats: EmbedStats
+    papers: pd.DataFrame  # corpus papers plus topic, topic_label, themes
+    assignments: pd.DataFrame
+    trends: TrendTables
+    map_2d: np.ndarray
+
+
+@dataclass
 class RunResult:
     run_dir: Path
     ingest: IngestResult
     corpus: CorpusResult
+    model: ModelResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -111,28 +145,148 @@ def build_corpus(config: Config, ingested: IngestResult) -> CorpusResult:
     return CorpusResult(result.papers, result.merges)
 
 
-def run(config: Config, *, until: str = "corpus") -> RunResult:
-    """Run the pipeline on ``config`` and write everything under ``config.run_dir``."""
+def run(config: Config, *, until: str = "report") -> RunResult:
+    """Run the pipeline on ``config`` up to stage ``until``; write under ``config.run_dir``."""
+    if until not in STAGES:
+        raise ValueError(f"until must be one of {STAGES}; got {until!r}")
     started = datetime.now(UTC)
     timer = _StageTimer()
+    run_dir = config.run_dir
     with timer.stage("ingest"):
         ingested = ingest(config)
     with timer.stage("corpus"):
         corpus = build_corpus(config, ingested)
-    run_dir = config.run_dir
-    with timer.stage("export"):
         write_corpus_outputs(run_dir, ingested, corpus)
-    result = RunResult(run_dir, ingested, corpus, timer.timings)
+    result = RunResult(run_dir, ingested, corpus, timings=timer.timings)
+    if STAGES.index(until) >= STAGES.index("embed") and len(corpus.papers):
+        result.model = fit_pipeline(config, corpus.papers, timer, until=until)
+        write_model_outputs(run_dir, result.model)
+    if until == "report" and result.model is not None:
+        with timer.stage("report"):
+            _write_manifest(run_dir, config, result, timer, started)
+            from topics.report import render_report
+
+            render_report(run_dir)
+    _write_manifest(run_dir, config, result, timer, started)
+    return result
+
+
+def fit_pipeline(
+    config: Config, papers: pd.DataFrame, timer: _StageTimer | None = None, *, until: str = "trends"
+) -> ModelResult:
+    """Embed, fit topics, assign themes, and compute trends for the corpus papers."""
+    # torch, BERTopic and UMAP load only when a run goes past the corpus.
+    from topics.embed import build_embedder, embed_texts
+    from topics.fitted import FittedPipeline, document_texts
+    from topics.models import build_topic_model
+    from topics.projection import project_2d
+    from topics.themes import ThemeAssigner
+
+    timer = timer or _StageTimer()
+    docs = document_texts(papers["title"].tolist(), papers["text"].tolist())
+    with timer.stage("embed"):
+        embedder = build_embedder(config.embedding, seed=config.seed)
+        if config.embedding.backend == "tfidf-svd":
+            embedder.fit(docs)
+        cache_dir = config.embedding.cache_dir or config.output_dir / ".cache" / "embeddings"
+        vectors, stats = embed_texts(
+            docs, embedder, cache_dir, batch_size=config.embedding.batch_size
+        )
+        log.info("embeddings: %d cached, %d computed", stats.n_cached, stats.n_computed)
+    with timer.stage("fit"):
+        topic_model = build_topic_model(config.model, seed=config.seed)
+        topic_model.fit(docs, embeddings=vectors)
+        map_2d = project_2d(vectors, seed=config.seed)
+    with timer.stage("assign"):
+        assigner = None
+        if config.themes:
+            assigner = ThemeAssigner(config.themes, threshold=config.assign.threshold)
+            assigner.fit(
+                lambda texts: embedder.encode(texts, batch_size=32, show_progress=False),
+                encoder_identity=embedder.identity,
+            )
+        fitted = FittedPipeline(
+            embedder, topic_model, assigner, config.clean, info=_model_info(config)
+        )
+        frame = papers[["paper_id", "title", "abstract"]]
+        prediction = fitted.predict(frame, vectors=vectors)
+        assigned, assignments = prediction.papers, prediction.assignments
+        enriched = papers.assign(
+            topic=assigned["topic"].to_numpy(),
+            topic_label=assigned["topic_label"].to_numpy(),
+            themes=assigned["themes"].to_numpy(),
+        )
+        fitted.save(config.run_dir / "model")
+    with timer.stage("trends"):
+        trends = _compute_trends(config, enriched, assignments)
+    return ModelResult(fitted, vectors, stats, enriched, assignments, trends, map_2d)
+
+
+def _compute_trends(config: Config, papers: pd.DataFrame, assignments: pd.DataFrame) -> TrendTables:
+    from topics.trends import compute_trends
+
+    themes = assignments.loc[assignments["assigned"], ["theme", "paper_id"]]
+    topics = papers.loc[papers["topic"] >= 0, ["topic", "paper_id"]]
+    memberships = pd.concat(
+        [
+            pd.DataFrame(
+                {"kind": "theme", "name": themes["theme"], "paper_id": themes["paper_id"]}
+            ),
+            pd.DataFrame(
+                {
+                    "kind": "topic",
+                    "name": topics["topic"].astype(str),
+                    "paper_id": topics["paper_id"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    trend_papers = papers[["paper_id", "year", "text"]].astype({"year": "Int64"})
+    return compute_trends(
+        trend_papers, memberships, reference_date=newest_date(papers), options=config.trends
+    )
+
+
+def newest_date(papers: pd.DataFrame) -> date | None:
+    """The newest dated paper: the end of the period the data covers.
+
+    Day-precision dates are used first; a month-precision date counts as the
+    first of its month, so a partial month never extends the covered period.
+    """
+    for precision in ("day", "month"):
+        dates = papers.loc[papers["date_precision"] == precision, "date"].dropna()
+        if len(dates):
+            parsed = pd.to_datetime(dates, errors="coerce", format="ISO8601").dropna()
+            if len(parsed):
+                return parsed.max().date()
+    return None
+
+
+def _model_info(config: Config) -> dict[str, object]:
+    from topics.manifest import config_hash
+
+    return {
+        "experiment": config.experiment,
+        "seed": config.seed,
+        "config_hash": config_hash(config),
+        "embedding": config.embedding.model_dump(mode="json"),
+        "model": config.model.model_dump(mode="json"),
+    }
+
+
+def _write_manifest(
+    run_dir: Path, config: Config, result: RunResult, timer: _StageTimer, started: datetime
+) -> None:
     write_manifest(
         run_dir,
         config,
-        inputs=ingested.inputs,
+        inputs=result.ingest.inputs,
         timings=timer.timings,
         stages=timer.stages,
         started=started,
         status="failed" if result.failed else "ok",
     )
-    return result
 
 
 def _read_options(config: Config, source: SourceConfig, display: str) -> ReadOptions:

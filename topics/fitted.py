@@ -1,0 +1,281 @@
+"""A fitted pipeline that users load in their own code to assign new papers.
+
+``topics run`` saves one to ``reports/<experiment>/model/``::
+
+    model/
+      pipeline.json          format version, package versions, cleaning and theme settings
+      embedder/              the embedding model's settings (+ fitted state for tfidf-svd)
+      topic_model/           topic model: safetensors + JSON
+      themes/                theme vectors (safetensors) + themes.json
+
+Nothing in it is pickled, so loading a model that someone sent you runs no
+code of theirs. The same :meth:`FittedPipeline.assign` path serves the run and
+a loaded model, which is why a loaded model reproduces the run's topics and
+theme scores exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from topics import __version__
+from topics._io import atomic_directory, atomic_write_json
+from topics.clean import clean_texts
+from topics.config.schema import CleanConfig, ThemeConfig
+from topics.embed import Embedder, load_embedder, save_embedder
+from topics.errors import IncompatibleModelError, ModelError
+from topics.manifest import package_versions
+from topics.models import TopicModel, load_topic_model
+from topics.themes import UNASSIGNED, ThemeAssigner
+
+__all__ = ["FORMAT_VERSION", "FittedPipeline", "Prediction", "document_texts"]
+
+FORMAT = "topics.pipeline"
+FORMAT_VERSION = 1
+_META_FILE = "pipeline.json"
+# A change in any of these may change vectors, topics or scores: warn on load.
+_RESULT_SHAPING_PACKAGES = ("sentence-transformers", "transformers", "torch", "scikit-learn")
+
+
+def document_texts(titles: Sequence[str], cleaned: Sequence[str]) -> list[str]:
+    """The text that is embedded and modelled: "title. cleaned abstract".
+
+    Titles carry dense topical signal, and many sources (arXiv listings) have
+    none, so the title is prepended only when there is one.
+    """
+    return [
+        f"{title.strip().rstrip('.')}. {text}" if title and title.strip() else text
+        for title, text in zip(titles, cleaned, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """``papers``: one row per paper; ``assignments``: one row per (paper, theme)."""
+
+    papers: pd.DataFrame
+    assignments: pd.DataFrame
+
+
+@dataclass
+class FittedPipeline:
+    """Embedder, topic model and theme assigner, fitted together.
+
+    Attributes
+    ----------
+    embedder : Embedder
+    topic_model : TopicModel
+    assigner : ThemeAssigner or None
+        None when the config defines no themes.
+    clean : CleanConfig
+        The cleaning rules the model was fitted with; new abstracts get the same.
+    info : dict
+        Provenance: experiment, seed, config hash, versions, creation time.
+    """
+
+    embedder: Embedder
+    topic_model: TopicModel
+    assigner: ThemeAssigner | None
+    clean: CleanConfig
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def topics(self) -> pd.DataFrame:
+        """The topic table: topic, label, keywords, size, representative_docs."""
+        return self.topic_model.topic_table_
+
+    @property
+    def themes(self) -> list[ThemeConfig]:
+        return list(self.assigner.themes_) if self.assigner is not None else []
+
+    def assign(
+        self,
+        data: str | Sequence[str] | pd.DataFrame,
+        *,
+        vectors: np.ndarray | None = None,
+        show_progress: bool = False,
+    ) -> pd.DataFrame:
+        """Topics and themes, with scores, for new papers.
+
+        Parameters
+        ----------
+        data : str, sequence of str, or DataFrame
+            Abstracts; or a DataFrame with an ``abstract`` column and optional
+            ``title`` and ``paper_id`` columns.
+        vectors : ndarray, optional
+            Precomputed embeddings of the document texts (the run passes its
+            cached ones); computed with the saved embedder otherwise.
+
+        Returns
+        -------
+        DataFrame
+            One row per paper: ``paper_id``, ``title``, ``topic``,
+            ``topic_label``, ``topic_confidence``, ``themes`` (";"-joined or
+            "unassigned"), and ``score:<theme>`` for every theme.
+        """
+        return self.predict(data, vectors=vectors, show_progress=show_progress).papers
+
+    def assign_long(
+        self, data: str | Sequence[str] | pd.DataFrame, *, vectors: np.ndarray | None = None
+    ) -> pd.DataFrame:
+        """Every (paper, theme) score with its evidence, as in ``assignments.csv``."""
+        return self.predict(data, vectors=vectors).assignments
+
+    def predict(
+        self,
+        data: str | Sequence[str] | pd.DataFrame,
+        *,
+        vectors: np.ndarray | None = None,
+        show_progress: bool = False,
+    ) -> Prediction:
+        """Both views of one scoring pass: per paper, and per (paper, theme)."""
+        frame = _as_frame(data)
+        cleaned = clean_texts(frame["abstract"].tolist(), self.clean)
+        docs = document_texts(frame["title"].tolist(), cleaned)
+        if vectors is None:
+            vectors = self.embedder.encode(docs, batch_size=32, show_progress=show_progress)
+        assignment = self.topic_model.transform(docs, embeddings=vectors)
+        table = self.topics
+        labels = dict(zip(table["topic"], table["label"], strict=True))
+        papers = pd.DataFrame(
+            {
+                "paper_id": frame["paper_id"].to_numpy(),
+                "title": frame["title"].to_numpy(),
+                "topic": assignment.topics,
+                "topic_label": [labels.get(int(t), "") for t in assignment.topics],
+                "topic_confidence": np.round(assignment.confidence, 6),
+            }
+        )
+        if self.assigner is None:
+            papers["themes"] = UNASSIGNED
+            empty = pd.DataFrame(columns=["paper_id", "theme", "score", "assigned", "evidence"])
+            return Prediction(papers, empty)
+        keywords = {int(t): list(k) for t, k in zip(table["topic"], table["keywords"], strict=True)}
+        scores = self.assigner.score(
+            cleaned,
+            vectors,
+            titles=frame["title"].tolist(),
+            paper_ids=frame["paper_id"].tolist(),
+            topics=assignment.topics.tolist(),
+            topic_keywords=keywords,
+        )
+        papers["themes"] = scores.themes_per_paper().to_numpy()
+        wide = scores.wide()
+        for theme in scores.themes:
+            papers[f"score:{theme}"] = wide[theme].to_numpy()
+        return Prediction(papers, scores.long)
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the bundle atomically: a reader sees the old or the new model, whole."""
+        directory = Path(directory)
+        with atomic_directory(directory) as tmp:
+            save_embedder(self.embedder, tmp / "embedder")
+            self.topic_model.save(tmp / "topic_model")
+            if self.assigner is not None:
+                self.assigner.save(tmp / "themes")
+            atomic_write_json(tmp / _META_FILE, self._meta())
+        return directory
+
+    def _meta(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "topics_version": __version__,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "versions": package_versions(),
+            "embedder_identity": self.embedder.identity,
+            "clean": self.clean.model_dump(mode="json"),
+            "has_themes": self.assigner is not None,
+            **{k: v for k, v in self.info.items() if k not in {"versions", "created"}},
+        }
+
+    @classmethod
+    def load(cls, directory: str | Path) -> FittedPipeline:
+        """Load a bundle written by :meth:`save`; see :func:`topics.load`."""
+        directory = Path(directory)
+        meta = _read_meta(directory)
+        _warn_on_version_drift(meta, directory)
+        embedder = load_embedder(directory / "embedder")
+        if embedder.identity != meta["embedder_identity"]:
+            raise IncompatibleModelError(
+                f"{directory}: the embedding model differs from the one this model was fitted "
+                f"with ({embedder.identity!r} != {meta['embedder_identity']!r})"
+            )
+        assigner = None
+        if meta["has_themes"]:
+            assigner = ThemeAssigner.load(directory / "themes", encoder_identity=embedder.identity)
+        return cls(
+            embedder=embedder,
+            topic_model=load_topic_model(directory / "topic_model"),
+            assigner=assigner,
+            clean=CleanConfig.model_validate(meta["clean"]),
+            info=meta,
+        )
+
+
+def _as_frame(data: str | Sequence[str] | pd.DataFrame) -> pd.DataFrame:
+    if isinstance(data, str):
+        data = [data]
+    if isinstance(data, pd.DataFrame):
+        if "abstract" not in data.columns:
+            raise ModelError(f"assign needs an 'abstract' column; got columns {list(data.columns)}")
+        frame = data.reset_index(drop=True)
+        abstracts = frame["abstract"].fillna("").astype(str)
+        titles = frame["title"].fillna("").astype(str) if "title" in frame else ""
+        ids = frame["paper_id"].astype(str) if "paper_id" in frame else None
+    else:
+        abstracts = pd.Series([str(t) for t in data], dtype=object)
+        titles, ids = "", None
+    result = pd.DataFrame({"abstract": abstracts})
+    result["title"] = titles
+    result["paper_id"] = ids if ids is not None else [str(i) for i in range(len(result))]
+    if result["paper_id"].duplicated().any():
+        dup = result.loc[result["paper_id"].duplicated(), "paper_id"].iloc[0]
+        raise ModelError(f"paper_id values must be unique; {dup!r} appears more than once")
+    return result
+
+
+def _read_meta(directory: Path) -> dict[str, Any]:
+    path = directory / _META_FILE
+    if not path.is_file():
+        raise ModelError(
+            f"{directory} is not a saved topics model ({_META_FILE} is missing); "
+            "point at the model/ folder of a run"
+        )
+    try:
+        meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: cannot read ({exc})") from exc
+    if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
+        raise IncompatibleModelError(
+            f"{path} is format {meta.get('format')!r} version {meta.get('format_version')!r}, "
+            f"written by topics {meta.get('topics_version')!r}; this topics {__version__} "
+            f"reads {FORMAT!r} version {FORMAT_VERSION}. Refit with `topics run`, or install "
+            f"topics {meta.get('topics_version')}."
+        )
+    return meta
+
+
+def _warn_on_version_drift(meta: dict[str, Any], directory: Path) -> None:
+    saved = meta.get("versions", {})
+    here = package_versions(_RESULT_SHAPING_PACKAGES)
+    drift = [
+        f"{name} {saved.get(name)} -> {here[name]}"
+        for name in _RESULT_SHAPING_PACKAGES
+        if saved.get(name) != here[name]
+    ]
+    if drift:
+        warnings.warn(
+            f"{directory} was saved with other package versions ({', '.join(drift)}); "
+            "results may differ slightly from the original run",
+            stacklevel=3,
+        )

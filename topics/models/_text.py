@@ -1,0 +1,182 @@
+"""Words for every backend: one vectorizer recipe and readable topic labels.
+
+All backends count words the same way, so that their keywords can be compared
+and a keyword is never an English stop word. Three choices matter:
+
+* The vocabulary is learnt on the individual documents. BERTopic fits its
+  vectorizer on one joined document per topic, where ``min_df=2`` means "in
+  two topics" and silently drops words that are typical of a single topic
+  (BERTopic issues #1665 and #2402). Handing BERTopic a vectorizer with this
+  fixed vocabulary gives ``min_df`` and ``max_df`` their documented meaning.
+* Stop words are removed before n-grams are formed, so no keyword starts or
+  ends with a stop word.
+* A token needs at least one letter: ``3d`` and ``gpt2`` are kept, ``2019``
+  and ``10`` are not.
+* ``stop_words="english"`` means scikit-learn's English list plus
+  :data:`ACADEMIC_STOP_WORDS`, the discourse words of abstracts ("we propose
+  a novel method based on ... results show"). They are in nearly every
+  abstract, say nothing about its subject, and otherwise crowd the keywords
+  of LDA and of large BERTopic topics. A custom list is used as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from topics.config.schema import VectorizerConfig
+from topics.errors import ModelError
+
+__all__ = [
+    "ACADEMIC_STOP_WORDS",
+    "TOKEN_PATTERN",
+    "build_vectorizer",
+    "distinct_terms",
+    "fit_vocabulary",
+    "label_topic",
+    "resolve_stop_words",
+    "unique_labels",
+]
+
+# Words of two or more characters with at least one letter.
+TOKEN_PATTERN = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
+
+LABEL_SEPARATOR = " · "
+
+# Discourse words of scientific abstracts; content words ("model", "network",
+# "problem") are deliberately absent.
+ACADEMIC_STOP_WORDS = frozenset(
+    {
+        "able", "achieve", "achieved", "achieves", "al", "approach", "approaches", "art",
+        "article", "based", "consider", "considered", "demonstrate", "demonstrated",
+        "demonstrates", "different", "et", "existing", "introduce", "introduced",
+        "introduces", "method", "methods", "novel", "obtain", "obtained", "paper",
+        "present", "presented", "presents", "propose", "proposed", "proposes", "provide",
+        "provided", "provides", "recent", "recently", "respectively", "result", "results",
+        "showed", "shown", "shows", "significantly", "study", "use", "used", "uses", "using",
+        "various", "work",
+    }
+)  # fmt: skip
+
+
+def resolve_stop_words(config: VectorizerConfig) -> list[str]:
+    """The stop-word list as a sorted list, saved with a model.
+
+    Saving the list rather than the name ``"english"`` keeps a loaded model
+    counting words the same way if a later scikit-learn changes its list.
+    """
+    if config.stop_words is None:
+        return []
+    if config.stop_words == "english":
+        return sorted(ENGLISH_STOP_WORDS | ACADEMIC_STOP_WORDS)
+    return sorted({word.lower() for word in config.stop_words})
+
+
+def build_vectorizer(
+    config: VectorizerConfig,
+    *,
+    stop_words: Sequence[str],
+    vocabulary: Sequence[str] | None = None,
+) -> CountVectorizer:
+    """A ``CountVectorizer`` following ``config``; frozen to ``vocabulary`` if given.
+
+    With a vocabulary, ``min_df``, ``max_df`` and ``max_features`` no longer
+    apply: the vectorizer counts exactly those terms, whatever it is fitted on.
+    """
+    frozen = vocabulary is not None
+    return CountVectorizer(
+        lowercase=True,
+        token_pattern=TOKEN_PATTERN,
+        stop_words=list(stop_words) or None,
+        ngram_range=tuple(config.ngram_range),
+        min_df=1 if frozen else config.min_df,
+        max_df=1.0 if frozen else config.max_df,
+        max_features=None if frozen else config.max_features,
+        vocabulary=list(vocabulary) if frozen else None,
+        dtype=np.int64,
+    )
+
+
+def fit_vocabulary(
+    docs: Sequence[str], config: VectorizerConfig, *, stop_words: Sequence[str]
+) -> tuple[list[str], sp.csr_matrix]:
+    """Learn the vocabulary from the documents; return it with the doc-term counts.
+
+    Raises
+    ------
+    ModelError
+        If the settings leave no term, e.g. ``min_df`` larger than the corpus.
+    """
+    vectorizer = build_vectorizer(config, stop_words=stop_words)
+    try:
+        counts = vectorizer.fit_transform(docs)
+    except ValueError as exc:
+        raise ModelError(
+            f"cannot build a vocabulary from {len(docs)} documents with model.vectorizer "
+            f"min_df={config.min_df}, max_df={config.max_df}, "
+            f"ngram_range={tuple(config.ngram_range)}: {exc}"
+        ) from exc
+    vocabulary = vectorizer.get_feature_names_out().tolist()
+    return vocabulary, sp.csr_matrix(counts)
+
+
+def _word_key(word: str) -> str:
+    """A crude singular so that ``networks``/``network`` and ``policies``/``policy`` match."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _term_key(term: str) -> tuple[str, ...]:
+    return tuple(_word_key(word) for word in term.split())
+
+
+def distinct_terms(keywords: Sequence[str], n_terms: int) -> list[str]:
+    """The first ``n_terms`` keywords that share no word with each other.
+
+    A term that contains a chosen one replaces it (``adversarial`` becomes
+    ``adversarial training``) because it says more; any other term sharing a
+    word with a chosen one is skipped, so a label never says "supervised"
+    twice.
+    """
+    chosen: list[str] = []
+    for term in keywords:
+        if not term:
+            continue
+        key = set(_term_key(term))
+        overlapping = [i for i, kept in enumerate(chosen) if key & set(_term_key(kept))]
+        if not overlapping:
+            if len(chosen) < n_terms:
+                chosen.append(term)
+        elif len(overlapping) == 1 and key > set(_term_key(chosen[overlapping[0]])):
+            chosen[overlapping[0]] = term
+    return chosen
+
+
+def label_topic(keywords: Sequence[str], n_terms: int = 3) -> str:
+    """A readable label such as ``"adversarial training · robustness · perturbations"``."""
+    return LABEL_SEPARATOR.join(distinct_terms(keywords, n_terms))
+
+
+def unique_labels(
+    topic_ids: Sequence[int], keyword_lists: Sequence[Sequence[str]], n_terms: int = 3
+) -> list[str]:
+    """One label per topic; a label already taken gets more terms until it is unique."""
+    labels: list[str] = []
+    taken: set[str] = set()
+    for topic_id, keywords in zip(topic_ids, keyword_lists, strict=True):
+        label = label_topic(keywords, n_terms)
+        extra = n_terms
+        while label in taken and extra < len(keywords):
+            extra += 1
+            label = label_topic(keywords, extra)
+        if label in taken or not label:
+            label = f"{label} (topic {topic_id})" if label else f"topic {topic_id}"
+        taken.add(label)
+        labels.append(label)
+    return labels

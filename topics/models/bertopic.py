@@ -1,0 +1,468 @@
+"""BERTopic: clusters of document embeddings, described by class-based TF-IDF.
+
+``fit`` runs BERTopic's pipeline (UMAP, HDBSCAN, c-TF-IDF, optional topic
+reduction, outlier reduction, MMR or KeyBERT-inspired keywords) on embeddings
+computed by the embedding stage. BERTopic never gets an embedding model of its
+own: :mod:`topics.models._term_vectors` gives it word vectors from the corpus.
+
+``transform`` does not use UMAP or HDBSCAN. It assigns a document to the topic
+whose centroid (mean training embedding) is most similar to the document's
+embedding. Centroids are a small array that saves exactly, while a saved UMAP
+or HDBSCAN would need pickle; so a loaded model assigns documents exactly as
+the model that was fitted in this process.
+
+Defaults that differ from a bare ``BERTopic()``, and why:
+
+* HDBSCAN's ``min_cluster_size`` follows the corpus size, ``min_samples`` is
+  at most 5 and clusters are selected as leaves, unless the config sets these
+  keys (see :mod:`topics.models._clustering`): BERTopic's fixed settings give
+  a handful of unstable topics on 300 abstracts and 160-220 fragments on
+  10,000.
+* Words are counted with our vectorizer (English stop words, 1-2-grams, a
+  vocabulary learnt per document) and c-TF-IDF uses
+  ``reduce_frequent_words=True``, which damps words frequent in every topic.
+* Outliers are reassigned (``outliers.strategy``) so that the report does not
+  hide a third of the corpus in topic ``-1``; the share before and after is
+  kept in ``outlier_share_`` and ``final_outlier_share_``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+from collections.abc import Iterator, Sequence
+from numbers import Integral
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import _fit_context
+from sklearn.preprocessing import normalize
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from topics.config.schema import HdbscanConfig, OutlierConfig, UmapConfig, VectorizerConfig
+from topics.errors import ModelError
+from topics.models._base import (
+    N_REPRESENTATIVE_DOCS,
+    OUTLIER_TOPIC,
+    TopicAssignment,
+    TopicModel,
+    check_docs,
+    make_topic_table,
+    representative_docs,
+)
+from topics.models._bundle import csr_from_arrays, csr_to_arrays
+from topics.models._clustering import resolve_hdbscan_params
+from topics.models._term_vectors import TermVectors, WordEmbedder, as_bertopic_embedder
+from topics.models._text import build_vectorizer, fit_vocabulary, resolve_stop_words
+
+__all__ = ["BERTopicModel"]
+
+MMR_DIVERSITY = 0.3
+
+
+class BERTopicModel(TopicModel):
+    """Topics from BERTopic on precomputed document embeddings.
+
+    Parameters
+    ----------
+    nr_topics : int, "auto" or None, default=None
+        Merge similar topics down to this number (BERTopic ``reduce_topics``);
+        ``None`` keeps what HDBSCAN finds.
+    top_n_words : int, default=10
+        Keywords kept per topic.
+    representation : {"mmr", "c-tf-idf", "keybert"}, default="mmr"
+        ``c-tf-idf``: the top c-TF-IDF terms. ``mmr``: the top 30 c-TF-IDF
+        terms re-selected for diversity (maximal marginal relevance).
+        ``keybert``: candidates ranked by similarity to the topic's
+        representative documents.
+    umap, hdbscan, vectorizer, outliers : config sections or None
+        Settings; ``None`` means the section's defaults.
+    umap_model : object with ``fit`` and ``transform``, optional
+        Replaces the UMAP built from ``umap`` (e.g. a no-op to skip the step).
+    hdbscan_model : object with ``fit`` and ``labels_``, optional
+        Replaces the HDBSCAN built from ``hdbscan``.
+    word_embedder : callable, optional
+        ``list[str] -> array`` embedding keywords for MMR and KeyBERT, in the
+        same space as the document embeddings. Default: term vectors from the
+        corpus (see :mod:`topics.models._term_vectors`).
+    random_state : int or None, default=None
+        Seed of UMAP and of BERTopic's document sampling. With a seed UMAP
+        runs on one thread and ``fit`` is deterministic.
+
+    Attributes
+    ----------
+    topic_embeddings_ : ndarray of shape (n_topics, dim)
+        L2-normalised mean embedding of each topic's training documents.
+    c_tf_idf_ : sparse matrix of shape (n_topics, n_terms)
+        c-TF-IDF weights per topic, rows in ``topic_ids_`` order.
+    hdbscan_params_ : dict
+        The HDBSCAN settings used (see :func:`resolve_hdbscan_params`).
+    stop_words_ : list of str
+        Stop words removed before counting.
+
+    See :class:`~topics.models.TopicModel` for ``labels_``, ``topic_table_``,
+    ``outlier_share_`` and the other shared attributes.
+
+    Examples
+    --------
+    >>> model = BERTopicModel(random_state=42).fit(abstracts, embeddings=vectors)  # doctest: +SKIP
+    >>> model.transform(new_abstracts, embeddings=new_vectors).topics  # doctest: +SKIP
+    """
+
+    kind: ClassVar[str] = "bertopic"
+    _config_params: ClassVar[dict[str, Any]] = {
+        "umap": UmapConfig,
+        "hdbscan": HdbscanConfig,
+        "vectorizer": VectorizerConfig,
+        "outliers": OutlierConfig,
+    }
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "nr_topics": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"}), None],
+        "top_n_words": [Interval(Integral, 1, None, closed="left")],
+        "representation": [StrOptions({"c-tf-idf", "mmr", "keybert"})],
+        "umap": [UmapConfig, None],
+        "hdbscan": [HdbscanConfig, None],
+        "vectorizer": [VectorizerConfig, None],
+        "outliers": [OutlierConfig, None],
+        "umap_model": [HasMethods(["fit", "transform"]), None],
+        "hdbscan_model": [HasMethods(["fit"]), None],
+        "word_embedder": [callable, None],
+        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"), None],
+    }
+
+    def __init__(
+        self,
+        nr_topics: int | str | None = None,
+        *,
+        top_n_words: int = 10,
+        representation: str = "mmr",
+        umap: UmapConfig | None = None,
+        hdbscan: HdbscanConfig | None = None,
+        vectorizer: VectorizerConfig | None = None,
+        outliers: OutlierConfig | None = None,
+        umap_model: Any = None,
+        hdbscan_model: Any = None,
+        word_embedder: WordEmbedder | None = None,
+        random_state: int | None = None,
+    ) -> None:
+        self.nr_topics = nr_topics
+        self.top_n_words = top_n_words
+        self.representation = representation
+        self.umap = umap
+        self.hdbscan = hdbscan
+        self.vectorizer = vectorizer
+        self.outliers = outliers
+        self.umap_model = umap_model
+        self.hdbscan_model = hdbscan_model
+        self.word_embedder = word_embedder
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, docs: Sequence[str], y: None = None, *, embeddings: Any = None) -> Self:
+        """Learn topics from documents and their embeddings.
+
+        Parameters
+        ----------
+        docs : sequence of str
+            Training documents.
+        y : None
+            Ignored; present for scikit-learn compatibility.
+        embeddings : array-like of shape (n_docs, dim)
+            Document embeddings from the embedding stage. Required.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ModelError
+            If the corpus is too small or HDBSCAN finds no topic.
+        """
+        doc_list = check_docs(docs)
+        vectors = _check_embeddings(embeddings, len(doc_list))
+        vec_config = self.vectorizer or VectorizerConfig()
+        self.hdbscan_params_ = resolve_hdbscan_params(
+            self.hdbscan or HdbscanConfig(), len(doc_list)
+        )
+        self._check_corpus_size(len(doc_list))
+        self.stop_words_ = resolve_stop_words(vec_config)
+        self.vocabulary_, counts = fit_vocabulary(doc_list, vec_config, stop_words=self.stop_words_)
+        term_vectors = TermVectors(
+            doc_list,
+            vectors,
+            counts,
+            self.vocabulary_,
+            analyzer=self._vectorizer().build_analyzer(),
+            word_embedder=self.word_embedder,
+        )
+        topic_model = self._build_bertopic(as_bertopic_embedder(term_vectors), len(doc_list))
+        with _quiet_third_parties():
+            clustered = np.asarray(topic_model.fit_transform(doc_list, embeddings=vectors)[0])
+            self.outlier_share_ = float(np.mean(clustered == OUTLIER_TOPIC))
+            if not np.any(clustered != OUTLIER_TOPIC):
+                raise ModelError(self._no_topic_message(len(doc_list)))
+            merged = self._reduce_topics(topic_model, doc_list, clustered)
+            reduced = self._reduce_outliers(topic_model, doc_list, merged, vectors)
+            self.labels_ = _renumber_by_size(reduced)
+            topic_model.update_topics(
+                doc_list,
+                topics=self.labels_.tolist(),
+                top_n_words=self.top_n_words,
+                vectorizer_model=self._vectorizer(),
+                ctfidf_model=_class_tfidf(),
+                representation_model=self._representation_model(),
+            )
+        self.final_outlier_share_ = float(np.mean(self.labels_ == OUTLIER_TOPIC))
+        self._store_topics(topic_model, vectors)
+        return self
+
+    def transform(self, docs: Sequence[str], *, embeddings: Any = None) -> TopicAssignment:
+        """Assign each document to the topic with the most similar centroid.
+
+        Parameters
+        ----------
+        docs : sequence of str
+            Documents to assign (only their number is checked).
+        embeddings : array-like of shape (n_docs, dim)
+            Their embeddings, from the same embedding model as in ``fit``.
+
+        Returns
+        -------
+        TopicAssignment
+            Topic, cosine similarity to its centroid, and the similarity to
+            every topic.
+        """
+        self._check_fitted()
+        doc_list = check_docs(docs)
+        vectors = _check_embeddings(embeddings, len(doc_list), dim=self.topic_embeddings_.shape[1])
+        return self._assign(vectors)
+
+    # Fitting steps --------------------------------------------------------
+
+    def _check_corpus_size(self, n_docs: int) -> None:
+        n_components = (self.umap or UmapConfig()).n_components
+        min_cluster_size = self.hdbscan_params_["min_cluster_size"]
+        needed = max(2 * min_cluster_size, n_components + 2)
+        if n_docs < needed:
+            raise ModelError(
+                f"BERTopicModel needs at least {needed} documents with "
+                f"min_cluster_size={min_cluster_size} and umap n_components="
+                f"{n_components}; got {n_docs}. Use kind 'lda' or 'nmf' for tiny corpora."
+            )
+
+    def _no_topic_message(self, n_docs: int) -> str:
+        return (
+            f"HDBSCAN found no topic in {n_docs} documents with min_cluster_size="
+            f"{self.hdbscan_params_['min_cluster_size']}: every document is an outlier. Lower "
+            f"model.hdbscan.min_cluster_size or model.hdbscan.min_samples."
+        )
+
+    def _vectorizer(self) -> Any:
+        return build_vectorizer(
+            self.vectorizer or VectorizerConfig(),
+            stop_words=self.stop_words_,
+            vocabulary=self.vocabulary_,
+        )
+
+    def _build_bertopic(self, embedder: Any, n_docs: int) -> Any:
+        from bertopic import BERTopic
+
+        return BERTopic(
+            embedding_model=embedder,
+            umap_model=self._umap_model(n_docs),
+            hdbscan_model=self._hdbscan_model(),
+            vectorizer_model=self._vectorizer(),
+            ctfidf_model=_class_tfidf(),
+            top_n_words=self.top_n_words,
+            calculate_probabilities=False,
+            verbose=False,
+        )
+
+    def _umap_model(self, n_docs: int) -> Any:
+        if self.umap_model is not None:
+            return copy.deepcopy(self.umap_model)
+        from umap import UMAP
+
+        config = self.umap or UmapConfig()
+        return UMAP(
+            n_neighbors=min(config.n_neighbors, n_docs - 1),
+            n_components=config.n_components,
+            min_dist=config.min_dist,
+            metric=config.metric,
+            low_memory=config.low_memory,
+            random_state=self.random_state,
+            n_jobs=1 if self.random_state is not None else -1,
+        )
+
+    def _hdbscan_model(self) -> Any:
+        if self.hdbscan_model is not None:
+            return copy.deepcopy(self.hdbscan_model)
+        from hdbscan import HDBSCAN
+
+        return HDBSCAN(**self.hdbscan_params_, metric="euclidean", prediction_data=False)
+
+    def _representation_model(self) -> Any:
+        if self.representation == "mmr":
+            from bertopic.representation import MaximalMarginalRelevance
+
+            return MaximalMarginalRelevance(diversity=MMR_DIVERSITY, top_n_words=self.top_n_words)
+        if self.representation == "keybert":
+            from bertopic.representation import KeyBERTInspired
+
+            seed = 42 if self.random_state is None else self.random_state
+            return KeyBERTInspired(top_n_words=self.top_n_words, random_state=seed)
+        return None
+
+    def _reduce_topics(self, topic_model: Any, docs: list[str], labels: np.ndarray) -> np.ndarray:
+        """Merge similar topics down to ``nr_topics`` real topics (or ``"auto"``).
+
+        BERTopic counts the outlier topic among its ``nr_topics``; ours counts
+        real topics only, because outliers are reassigned afterwards.
+        """
+        if self.nr_topics is None:
+            return labels
+        target = self.nr_topics
+        if isinstance(target, int):
+            if target >= len(set(labels.tolist()) - {OUTLIER_TOPIC}):
+                return labels
+            target += int(np.any(labels == OUTLIER_TOPIC))
+        topic_model.reduce_topics(docs, nr_topics=target)
+        return np.asarray(topic_model.topics_, dtype=np.int64)
+
+    def _reduce_outliers(
+        self, topic_model: Any, docs: list[str], labels: np.ndarray, vectors: np.ndarray
+    ) -> np.ndarray:
+        config = self.outliers or OutlierConfig()
+        if config.strategy == "none" or not np.any(labels == OUTLIER_TOPIC):
+            return labels
+        reduced = topic_model.reduce_outliers(
+            docs,
+            labels.tolist(),
+            strategy=config.strategy,
+            threshold=config.threshold,
+            embeddings=vectors,
+        )
+        return np.asarray(reduced, dtype=np.int64)
+
+    def _store_topics(self, topic_model: Any, vectors: np.ndarray) -> None:
+        """Keep centroids, c-TF-IDF rows and keywords; drop the BERTopic object."""
+        self.topic_ids_ = np.array(
+            sorted(set(self.labels_.tolist()) - {OUTLIER_TOPIC}), dtype=np.int64
+        )
+        self.n_topics_ = len(self.topic_ids_)
+        self.topic_embeddings_ = _centroids(vectors, self.labels_, self.topic_ids_)
+        rows = sorted(set(self.labels_.tolist()))
+        keep = [rows.index(int(t)) for t in self.topic_ids_]
+        self.c_tf_idf_ = sp.csr_matrix(topic_model.c_tf_idf_)[keep]
+        words = {
+            int(t): _clean_keywords(ws) for t, ws in topic_model.topic_representations_.items()
+        }
+        assignment = self._assign(vectors)
+        self.topic_table_ = make_topic_table(
+            topic_ids=self.topic_ids_.tolist(),
+            keywords=[words[int(t)][0] for t in self.topic_ids_],
+            keyword_weights=[words[int(t)][1] for t in self.topic_ids_],
+            labels=self.labels_,
+            representative=representative_docs(
+                assignment.scores, self.labels_, self.topic_ids_, N_REPRESENTATIVE_DOCS
+            ),
+            outlier_keywords=words.get(OUTLIER_TOPIC),
+        )
+
+    def _assign(self, vectors: np.ndarray) -> TopicAssignment:
+        similarity = vectors.astype(np.float64) @ self.topic_embeddings_.astype(np.float64).T
+        return TopicAssignment.from_scores(similarity, self.topic_ids_)
+
+    # Saving ---------------------------------------------------------------
+
+    def _fitted_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        arrays = {
+            "topic_embeddings": self.topic_embeddings_,
+            **csr_to_arrays("c_tf_idf", self.c_tf_idf_),
+        }
+        state = {
+            "stop_words": list(self.stop_words_),
+            "hdbscan_params": self.hdbscan_params_,
+        }
+        return arrays, state
+
+    def _restore_fitted(self, arrays: dict[str, np.ndarray], state: dict[str, Any]) -> None:
+        self.topic_embeddings_ = np.asarray(arrays["topic_embeddings"], dtype=np.float32)
+        self.c_tf_idf_ = csr_from_arrays("c_tf_idf", arrays)
+        self.stop_words_ = list(state["stop_words"])
+        self.hdbscan_params_ = dict(state["hdbscan_params"])
+
+
+def _check_embeddings(embeddings: Any, n_docs: int, *, dim: int | None = None) -> np.ndarray:
+    """L2-normalised float32 embeddings, one row per document."""
+    if embeddings is None:
+        raise ValueError(
+            "BERTopicModel needs precomputed embeddings: pass embeddings=<array of shape "
+            "(n_docs, dim)> from the embedding stage; it never embeds documents itself"
+        )
+    vectors = np.asarray(embeddings, dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape[0] != n_docs:
+        raise ValueError(
+            f"embeddings must have shape (n_docs, dim) = ({n_docs}, dim); got {vectors.shape}"
+        )
+    if dim is not None and vectors.shape[1] != dim:
+        raise ValueError(
+            f"embeddings have {vectors.shape[1]} dimensions but the model was fitted on {dim}; "
+            f"use the embedding model the topic model was fitted with"
+        )
+    if not np.all(np.isfinite(vectors)):
+        bad = int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
+        raise ValueError(f"embeddings contain NaN or infinite values (first in row {bad})")
+    return normalize(vectors).astype(np.float32)
+
+
+def _centroids(vectors: np.ndarray, labels: np.ndarray, topic_ids: np.ndarray) -> np.ndarray:
+    means = np.vstack([vectors[labels == topic].mean(axis=0) for topic in topic_ids])
+    return normalize(means).astype(np.float32)
+
+
+def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
+    """Topic ids 0, 1, ... from the largest topic down; ties by old id. ``-1`` stays."""
+    topics, sizes = np.unique(labels[labels != OUTLIER_TOPIC], return_counts=True)
+    order = np.lexsort((topics, -sizes))
+    mapping = {int(topics[old]): new for new, old in enumerate(order)}
+    mapping[OUTLIER_TOPIC] = OUTLIER_TOPIC
+    return np.array([mapping[int(t)] for t in labels], dtype=np.int64)
+
+
+def _clean_keywords(pairs: Sequence[tuple[str, float]]) -> tuple[list[str], list[float]]:
+    """Drop BERTopic's empty placeholder words (shown when a topic has few terms)."""
+    kept = [(word, float(score)) for word, score in pairs if word]
+    return [w for w, _ in kept], [s for _, s in kept]
+
+
+def _class_tfidf() -> Any:
+    from bertopic.vectorizers import ClassTfidfTransformer
+
+    return ClassTfidfTransformer(reduce_frequent_words=True)
+
+
+class _CustomTopicsWarningFilter(logging.Filter):
+    """Drops BERTopic's warning that we pass our own topic list: we do so on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Using a custom list of topic assignments" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def _quiet_third_parties() -> Iterator[None]:
+    """Silence the one BERTopic log warning that our use always triggers.
+
+    A filter, not a log level: BERTopic resets its logger's level inside
+    ``fit_transform``, and any other warning should still be seen.
+    """
+    logger = logging.getLogger("BERTopic")
+    log_filter = _CustomTopicsWarningFilter()
+    logger.addFilter(log_filter)
+    try:
+        yield
+    finally:
+        logger.removeFilter(log_filter)
