@@ -7,6 +7,7 @@ one run per backend through session fixtures and the embedding cache.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -204,3 +205,25 @@ def test_end_to_end_lda_baseline(repo: Path, tmp_path: Path, cache_dir: Path) ->
     result = seeds_run(repo, tmp_path, cache_dir, "model.kind=lda", "model.nr_topics=8")
     table = pd.read_csv(result.run_dir / "data" / "topics.csv")
     assert sorted(table["topic"]) == list(range(8))
+
+
+def readme_python_blocks(repo: Path) -> list[str]:
+    text = (repo / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_end_to_end_readme_example_runs(
+    default_run, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "default").symlink_to(default_run.run_dir)
+    monkeypatch.chdir(tmp_path)
+    blocks = readme_python_blocks(repo)
+    assert blocks, "README has no python example"
+    namespace: dict[str, object] = {}
+    exec(compile(blocks[0], "README.md", "exec"), namespace)
+    new = namespace["new"]
+    assert isinstance(new, pd.DataFrame)
+    assert "watermarking" in new["themes"].iloc[0].split(";")
+    assert new["themes"].iloc[1] == "unassigned"
+    assert "label" in capsys.readouterr().out

@@ -51,6 +51,9 @@ STAGES = ("ingest", "corpus", "embed", "fit", "assign", "trends", "report")
 
 log = logging.getLogger(__name__)
 
+# Per source; the full list always goes to data/ingest_issues.csv.
+_MAX_LOGGED_ISSUES = 10
+
 
 @dataclass
 class IngestResult:
@@ -340,6 +343,12 @@ def _log_source(result: SourceResult, index: int) -> None:
         errors,
         warnings,
     )
-    for issue in result.issues:
+    for issue in result.issues[:_MAX_LOGGED_ISSUES]:
         level = {"error": logging.ERROR, "warning": logging.WARNING}.get(issue.severity, 20)
         log.log(level, "%s", issue)
+    if len(result.issues) > _MAX_LOGGED_ISSUES:
+        log.warning(
+            "%s: %d more issues in data/ingest_issues.csv",
+            result.path,
+            len(result.issues) - _MAX_LOGGED_ISSUES,
+        )
