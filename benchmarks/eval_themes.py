@@ -2,7 +2,7 @@
 
 Reads the seed scrapes with ``topics.ingest`` (format detected), embeds title + abstract
 with the packaged all-MiniLM-L6-v2 (cached under ``--cache-dir``), scores them with the
-themes of ``configs/themes_default.yaml`` and compares with
+themes of ``configs/default.yaml`` and compares with
 ``tests/fixtures/themes/labels.csv``.
 
 Rows of the report:
@@ -213,7 +213,7 @@ def memoised(encode: Callable[..., np.ndarray]) -> Callable[[list[str]], np.ndar
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=Path, default=REPO / "seeds")
-    parser.add_argument("--themes", type=Path, default=REPO / "configs" / "themes_default.yaml")
+    parser.add_argument("--themes", type=Path, default=REPO / "configs" / "default.yaml")
     parser.add_argument("--labels", type=Path, default=REPO / "tests/fixtures/themes/labels.csv")
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/topics-eval-themes-cache"))
     parser.add_argument("--topics", type=int, default=20, help="KMeans clusters as topics")

@@ -2,7 +2,7 @@
 
 Behaviour tests embed a few real abstracts from ``seeds/`` with the packaged
 all-MiniLM-L6-v2 (loaded once per module from the installed wheel, never from
-a hub) and score them with the shipped ``configs/themes_default.yaml``.
+a hub) and score them with the shipped ``configs/default.yaml``.
 Mechanics tests (save/load, validation, topics) use a tiny deterministic
 bag-of-words embedder so that they do not depend on the model.
 """
@@ -27,7 +27,7 @@ from topics.themes import UNASSIGNED, SignalWeights, ThemeAssigner, ThemeScores,
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
-DEFAULT_THEMES = REPO / "configs" / "themes_default.yaml"
+DEFAULT_THEMES = REPO / "configs" / "default.yaml"
 LABELS = REPO / "tests" / "fixtures" / "themes" / "labels.csv"
 
 DATASET_CONDENSATION = "2006.05929"  # untitled arXiv record: keyed by its id

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -117,10 +117,26 @@ class UmapConfig(_Section):
 
 
 class HdbscanConfig(_Section):
-    min_cluster_size: int = Field(default=10, ge=2)
-    min_samples: int | None = Field(default=None, ge=1)
-    cluster_selection_method: Literal["eom", "leaf"] = "eom"
+    min_cluster_size: int | Literal["auto"] = Field(
+        default="auto",
+        description="'auto': half the square root of the corpus size, within 5..100.",
+    )
+    min_samples: int | Literal["auto"] | None = Field(
+        default="auto", description="'auto': min(5, min_cluster_size); None: HDBSCAN's default."
+    )
+    cluster_selection_method: Literal["eom", "leaf"] = Field(
+        default="leaf",
+        description="'leaf' keeps topic counts steady across seeds on small corpora.",
+    )
     cluster_selection_epsilon: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _check_sizes(self) -> Self:
+        for name in ("min_cluster_size", "min_samples"):
+            value = getattr(self, name)
+            if isinstance(value, int) and value < (2 if name == "min_cluster_size" else 1):
+                raise ValueError(f"{name} must be 'auto' or >= 2; got {value}")
+        return self
 
 
 class VectorizerConfig(_Section):
@@ -128,7 +144,11 @@ class VectorizerConfig(_Section):
     min_df: int = Field(default=2, ge=1)
     max_df: float = Field(default=0.95, gt=0, le=1)
     max_features: int | None = Field(default=None, ge=1)
-    stop_words: Literal["english"] | list[str] | None = "english"
+    stop_words: Literal["english"] | list[str] | None = Field(
+        default="english",
+        description="'english': scikit-learn's list plus common words of abstracts "
+        "('propose', 'paper', 'results', ...).",
+    )
 
 
 class OutlierConfig(_Section):
@@ -138,7 +158,7 @@ class OutlierConfig(_Section):
 
 class ModelConfig(_Section):
     kind: Literal["bertopic", "lda", "nmf"] = "bertopic"
-    nr_topics: int | Literal["auto"] | None = Field(
+    nr_topics: Annotated[int, Field(ge=2)] | Literal["auto"] | None = Field(
         default=None,
         description="BERTopic: merge down to this many topics; LDA/NMF: number of topics "
         "(default 20).",

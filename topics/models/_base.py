@@ -10,6 +10,7 @@ documents exactly as the fitted one did.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,7 +174,7 @@ def make_topic_table(
     return table.astype({"topic": "int64", "size": "int64"})
 
 
-class TopicModel(BaseEstimator):
+class TopicModel(BaseEstimator, ABC):
     """Base class of the topic-model backends; not used directly.
 
     Subclasses set ``kind`` (the name used in configs and saved models), list
@@ -204,11 +205,13 @@ class TopicModel(BaseEstimator):
     kind: ClassVar[str] = ""
     _config_params: ClassVar[dict[str, type[BaseModel]]] = {}
 
+    @abstractmethod
     def fit(self, docs: Sequence[str], y: None = None, *, embeddings: Any = None) -> Self:
-        raise NotImplementedError
+        """Learn topics from ``docs`` (and their embeddings, for BERTopic)."""
 
+    @abstractmethod
     def transform(self, docs: Sequence[str], *, embeddings: Any = None) -> TopicAssignment:
-        raise NotImplementedError
+        """Assign documents to the learnt topics."""
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "topic_table_")
@@ -288,10 +291,10 @@ class TopicModel(BaseEstimator):
         model._restore_fitted(bundle.arrays, bundle.state)
         return model
 
+    @abstractmethod
     def _fitted_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """The backend's fitted arrays and JSON-able scalars, beyond the shared ones."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _restore_fitted(self, arrays: dict[str, np.ndarray], state: dict[str, Any]) -> None:
         """Set the backend's fitted attributes from what ``_fitted_arrays`` saved."""
-        raise NotImplementedError

@@ -52,22 +52,19 @@ def resolve_hdbscan_params(config: HdbscanConfig, n_docs: int) -> dict[str, Any]
       and 26-30 (2,000 abstracts) and 53-58 (10,000) on larger corpora, with
       more outliers, which outlier reduction then assigns.
 
-    "Set" means present in the config file (pydantic's ``model_fields_set``),
-    so writing the default value explicitly also counts as a choice.
+    ``"auto"`` in the config selects ours; any other value is used as given.
     """
-    explicit = config.model_fields_set
-    if "min_cluster_size" in explicit:
-        min_cluster_size = config.min_cluster_size
-    else:
-        min_cluster_size = auto_min_cluster_size(n_docs)
-    if "min_samples" in explicit:
-        min_samples = config.min_samples
-    else:
-        min_samples = min(AUTO_MIN_SAMPLES, min_cluster_size)
-    if "cluster_selection_method" in explicit:
-        method = config.cluster_selection_method
-    else:
-        method = AUTO_SELECTION_METHOD
+    min_cluster_size = (
+        auto_min_cluster_size(n_docs)
+        if config.min_cluster_size == "auto"
+        else config.min_cluster_size
+    )
+    min_samples = (
+        min(AUTO_MIN_SAMPLES, min_cluster_size)
+        if config.min_samples == "auto"
+        else config.min_samples
+    )
+    method = config.cluster_selection_method
     return {
         "min_cluster_size": int(min_cluster_size),
         "min_samples": min_samples,

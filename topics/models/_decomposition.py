@@ -12,6 +12,7 @@ assign a document differently.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Sequence
 from numbers import Integral
 from typing import Any, ClassVar, Self
@@ -118,20 +119,21 @@ class DecompositionTopicModel(TopicModel):
 
     # Subclass hooks ------------------------------------------------------
 
+    @abstractmethod
     def _make_estimator(self, n_topics: int) -> SklearnEstimator:
-        raise NotImplementedError
+        """An unfitted scikit-learn estimator with this model's settings."""
 
+    @abstractmethod
     def _store_estimator(self, estimator: SklearnEstimator) -> None:
         """Copy what ``transform`` needs from the trained estimator to ``self``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _estimator_from_state(self) -> SklearnEstimator:
         """A scikit-learn estimator rebuilt from the fitted attributes only."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _doc_topic(self, features: sp.csr_matrix) -> np.ndarray:
         """Unnormalised doc-topic weights from the rebuilt estimator."""
-        raise NotImplementedError
 
     def _keyword_ranking(self, topic_word: np.ndarray) -> np.ndarray:
         """Scores that order each topic's keywords; by default the topic-word weights."""

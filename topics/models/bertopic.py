@@ -74,9 +74,11 @@ class BERTopicModel(TopicModel):
         Keywords kept per topic.
     representation : {"mmr", "c-tf-idf", "keybert"}, default="mmr"
         ``c-tf-idf``: the top c-TF-IDF terms. ``mmr``: the top 30 c-TF-IDF
-        terms re-selected for diversity (maximal marginal relevance).
-        ``keybert``: candidates ranked by similarity to the topic's
-        representative documents.
+        terms re-selected for diversity (maximal marginal relevance, diversity
+        0.3). ``keybert``: the top 100 c-TF-IDF terms ranked by similarity to
+        the topic's representative documents; with the default corpus term
+        vectors rare phrases of those documents can rank high, so pass
+        ``word_embedder`` (the sentence encoder) for KeyBERT proper.
     umap, hdbscan, vectorizer, outliers : config sections or None
         Settings; ``None`` means the section's defaults.
     umap_model : object with ``fit`` and ``transform``, optional
@@ -221,6 +223,11 @@ class BERTopicModel(TopicModel):
 
     def transform(self, docs: Sequence[str], *, embeddings: Any = None) -> TopicAssignment:
         """Assign each document to the topic with the most similar centroid.
+
+        The same rule before and after :meth:`save`/:meth:`load`. For the
+        training documents it agrees with ``labels_`` (HDBSCAN's clusters plus
+        outlier reduction) for about 88-97% of them on the benchmark corpora;
+        the rest lie between topics.
 
         Parameters
         ----------
