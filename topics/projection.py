@@ -30,6 +30,7 @@ def project_2d(vectors: np.ndarray, *, seed: int, n_neighbors: int = 15) -> np.n
             min_dist=0.1,
             metric="cosine",
             random_state=seed,
+            n_jobs=1,  # a fixed random_state makes UMAP single-threaded anyway
         ).fit_transform(vectors)
     return _unit_box(np.asarray(coords, dtype=np.float32))
 
