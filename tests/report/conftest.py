@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from topics.report import render_report
+from topics.themes import UNASSIGNED
 
 XSS_PROBE = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 BREAKOUT = 'Robust & "quoted" </script><script>window.__xss=3</script>\u2028 separators'
@@ -178,7 +179,7 @@ def _papers() -> pd.DataFrame:
                 "n_records": 2 if i in (1, 8) else 1,
                 "topic": topic,
                 "topic_label": TOPICS[topic][0],
-                "themes": ";".join(themes),
+                "themes": ";".join(themes) or UNASSIGNED,  # the pipeline's contract
             }
         )
     frame = pd.DataFrame(rows)

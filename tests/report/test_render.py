@@ -10,6 +10,7 @@ from html import unescape
 from importlib import resources
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from topics.errors import TopicsError
@@ -295,3 +296,13 @@ def test_render_report_without_themes_merges_or_map(run_dir: Path) -> None:
     assert "No themes are configured for this run." in html
     assert "This run saved no 2-D coordinates" in html
     assert "data/merges.csv lists no merge." in html
+
+
+def test_render_report_counts_unassigned_papers_as_in_no_theme(rendered: Path) -> None:
+    """The pipeline writes the literal 'unassigned'; it is not a theme."""
+    papers = pd.read_csv(rendered / "data" / "papers.csv", keep_default_na=False)
+    n_none = int((papers["themes"] == "unassigned").sum())
+    assert n_none > 0
+    index = (rendered / "index.html").read_text(encoding="utf-8")
+    assert f"{n_none} papers in none" in index
+    assert not (rendered / "themes" / "unassigned.html").exists()

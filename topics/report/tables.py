@@ -19,6 +19,7 @@ import pandas as pd
 
 from topics.report._evidence import Evidence, parse_evidence
 from topics.report._load import RunData
+from topics.themes import UNASSIGNED
 
 __all__ = [
     "FeedRow",
@@ -213,7 +214,7 @@ def build_papers(run: RunData) -> dict[str, PaperRow]:
             link_label=link_label,
             topic=int(topic),
             topic_label=label,
-            themes=tuple(t for t in themes.split(";") if t),
+            themes=tuple(t for t in themes.split(";") if t and t != UNASSIGNED),
         )
     return rows
 
