@@ -112,8 +112,10 @@ def trend_figure(
     """
     traces: list[dict[str, Any]] = []
     share_visible: list[bool] = []
+    # Many overlapping bands turn into a grey wash; fainter bands keep lines readable.
+    band_alpha = 0.18 if len(series) <= 2 else 0.05
     for s in series:
-        traces.extend(_series_traces(s, show_legend=len(series) > 1))
+        traces.extend(_series_traces(s, show_legend=len(series) > 1, band_alpha=band_alpha))
         share_visible.extend([True, True, True, False])
     count_visible = [not v for v in share_visible]
     layout = {
@@ -282,7 +284,9 @@ def map_figure(
     return {"data": [*traces, *keys], "layout": layout}
 
 
-def _series_traces(s: Series, *, show_legend: bool) -> list[dict[str, Any]]:
+def _series_traces(
+    s: Series, *, show_legend: bool, band_alpha: float = 0.18
+) -> list[dict[str, Any]]:
     """Upper band edge, lower band edge (filled up to it), share line, count line."""
     rows = s.rows.sort_values("year")
     name = escape_plotly(s.name)
@@ -323,7 +327,7 @@ def _series_traces(s: Series, *, show_legend: bool) -> list[dict[str, Any]]:
             **band,
             "y": rows["ci_low"].to_numpy(dtype=float),
             "fill": "tonexty",
-            "fillcolor": _rgba(s.color, 0.18),
+            "fillcolor": _rgba(s.color, band_alpha),
         },
         {**line, "y": rows["share"].to_numpy(dtype=float), "hovertemplate": _SHARE_HOVER},
         {
