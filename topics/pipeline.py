@@ -334,7 +334,7 @@ def _drop_short_abstracts(result: SourceResult, min_chars: int) -> SourceResult:
 def _log_source(result: SourceResult, index: int) -> None:
     errors = sum(i.severity == "error" for i in result.issues)
     warnings = sum(i.severity == "warning" for i in result.issues)
-    log.info(
+    log.debug(
         "sources[%d] %s (%s): %d records, %d errors, %d warnings",
         index,
         result.path,

@@ -36,9 +36,9 @@ log = logging.getLogger("topics")
 
 
 def setup_logging(verbosity: int) -> None:
-    """-q: errors only; default: warnings and progress; -v: info; -vv: debug."""
-    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
-        max(-1, min(verbosity, 2)), logging.DEBUG
+    """Default: stage progress and problems; -q: warnings; -qq: errors; -v: debug."""
+    level = {-2: logging.ERROR, -1: logging.WARNING, 0: logging.INFO}.get(
+        max(-2, min(verbosity, 1)), logging.DEBUG
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
