@@ -31,7 +31,6 @@ from topics.clean import (
 )
 from topics.config import CleanConfig
 
-ARCHIVE = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora" / "arxiv-archive-2019"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 ONLY = {
@@ -43,13 +42,11 @@ ONLY = {
 }
 
 
-def archive_abstracts(*categories: str) -> list[str]:
+def archive_abstracts(archive: Path, *categories: str) -> list[str]:
     """Abstracts of small archive files, read as they are (LaTeX, trailing spaces)."""
-    if not ARCHIVE.is_dir():
-        pytest.skip(f"shared arXiv archive not found at {ARCHIVE}")
     frames = [
         pd.read_csv(
-            ARCHIVE / f"{c}.20200101dump.tsv.xz", sep="\t", dtype=str, keep_default_na=False
+            archive / f"{c}.20200101dump.tsv.xz", sep="\t", dtype=str, keep_default_na=False
         )
         for c in categories
     ]
@@ -403,11 +400,15 @@ def test_clean_boilerplate_switched_off_keeps_sentences() -> None:
     assert clean_text(text, CleanConfig(boilerplate=False, urls=False)) == text
 
 
-def test_clean_triggers_never_hide_a_sentence_and_agree_across_engines() -> None:
+def test_clean_triggers_never_hide_a_sentence_and_agree_across_engines(
+    archive_dir: Path,
+) -> None:
     # A rule looks at a text only where its trigger matches; clean_texts tests
     # triggers with RE2, clean_text with Python's re. On real abstracts, every
     # text the rule would change must match, and both engines must agree.
-    texts = [strip_latex(a) for a in archive_abstracts("cs.GL", "cs.OS", "cs.MS", "cs.SC")]
+    texts = [
+        strip_latex(a) for a in archive_abstracts(archive_dir, "cs.GL", "cs.OS", "cs.MS", "cs.SC")
+    ]
     array = pa.array(texts, pa.large_string())
     lowered = pc.utf8_lower(array)
     for trigger, rule in [
@@ -488,14 +489,14 @@ def test_clean_each_rule_runs_alone(rule: str) -> None:
 # --------------------------------------------------------------------------- pipeline
 
 
-def test_clean_texts_matches_clean_text_on_seeds_and_archive() -> None:
+def test_clean_texts_matches_clean_text_on_seeds_and_archive(archive_dir: Path) -> None:
     seeds = [
         line
         for path in sorted(SEEDS.glob("*.txt"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if len(line) > 300
     ]
-    texts = seeds + archive_abstracts("cs.GL", "cs.OS")
+    texts = seeds + archive_abstracts(archive_dir, "cs.GL", "cs.OS")
     texts = [*texts, texts[0]]  # a repeated abstract is cleaned once, returned twice
     cleaned = clean_texts(texts)
     assert cleaned == [clean_text(t) for t in texts]

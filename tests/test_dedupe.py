@@ -22,7 +22,6 @@ from topics.records import Provenance, Record
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
-ARCHIVE = REPO / ".." / "shared" / "corpora" / "arxiv-archive-2019"
 
 S000 = "seeds/000_8617d9ae6e1c7cf9.txt"
 S001 = "seeds/001_d7cf43068f0acc59.txt"
@@ -202,12 +201,10 @@ def test_dedupe_seed_threshold_one_keeps_only_identical_abstracts(
 # --------------------------------------------------------------------------- identities
 
 
-def test_dedupe_never_merges_different_arxiv_ids_in_the_archive() -> None:
+def test_dedupe_never_merges_different_arxiv_ids_in_the_archive(archive_dir: Path) -> None:
     # cs.GL lists "The equations of the ideal latches" twice, as cs/0411009 and
     # 0804.0879: same title, same abstract, two arXiv submissions.
-    if not ARCHIVE.is_dir():
-        pytest.skip(f"shared arXiv archive not found at {ARCHIVE}")
-    path = ARCHIVE / "cs.GL.20200101dump.tsv.xz"
+    path = archive_dir / "cs.GL.20200101dump.tsv.xz"
     mapping = {"abstract": "abstract", "title": "title", "arxiv_id": "arxiv_id", "date": "created"}
     records = read_source(
         path, "auto", ReadOptions(display_path=path.name, mapping=mapping)

@@ -30,6 +30,7 @@ __all__ = [
     "ReaderOutput",
     "check_text_file",
     "open_text",
+    "read_nonblank_lines",
     "read_text",
 ]
 
@@ -103,6 +104,19 @@ def read_text(path: Path, display_path: str) -> str:
         data = fh.read()
     text = _decode_or_raise(data, display_path, truncated=False)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_nonblank_lines(path: Path, display_path: str) -> list[tuple[int, str]]:
+    """Read a small text file as ``(line number, stripped text)`` for its non-blank lines.
+
+    Line-oriented readers report issues by line number, so the numbers are
+    taken before blank lines are dropped.
+    """
+    return [
+        (number, raw.strip())
+        for number, raw in enumerate(read_text(path, display_path).split("\n"), start=1)
+        if raw.strip()
+    ]
 
 
 def _decode_or_raise(data: bytes, display_path: str, *, truncated: bool) -> str:

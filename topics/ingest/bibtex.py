@@ -45,7 +45,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 from topics.ingest._base import ReaderOutput, ReadOptions, read_text
 from topics.ingest.arxiv_ids import normalize_arxiv_id
 from topics.ingest.dates import parse_date
-from topics.ingest.tabular import DEFAULT_ALIASES, RecordBuilder, resolve_mapping
+from topics.ingest.tabular import DEFAULT_ALIASES, RecordBuilder, map_source
 from topics.records import IngestIssue
 
 __all__ = ["entry_fields", "read_bibtex"]
@@ -104,14 +104,7 @@ def read_bibtex(path: Path, options: ReadOptions) -> ReaderOutput:
             yield from _failed_block_issues(block, library, display)
         yield IngestIssue(display, None, "no BibTeX entries found")
         return
-    columns = resolve_mapping(keys, options.mapping, display, aliases=_BIBTEX_ALIASES, noun="field")
-    builder = RecordBuilder(
-        columns,
-        display_path=display,
-        parser=_PARSER,
-        reference_date=options.reference_date,
-        noun="field",
-    )
+    columns, builder = map_source(keys, options, _PARSER, aliases=_BIBTEX_ALIASES, noun="field")
     for block, entry, fields, repeated in prepared:
         if entry is None:
             yield from _failed_block_issues(block, library, display)

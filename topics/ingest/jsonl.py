@@ -39,7 +39,7 @@ from typing import IO, Any
 from topics.errors import IngestError
 from topics.ingest._base import ReaderOutput, ReadOptions, check_text_file, open_text
 from topics.ingest.arxiv_ids import normalize_arxiv_id
-from topics.ingest.tabular import DEFAULT_ALIASES, RecordBuilder, resolve_mapping
+from topics.ingest.tabular import DEFAULT_ALIASES, map_source
 from topics.records import IngestIssue
 
 __all__ = ["MAPPING_SAMPLE", "read_arxiv_snapshot", "read_jsonl", "snapshot_fields"]
@@ -189,14 +189,7 @@ def _read_objects(
         if not keys:
             yield from sample
             return
-        columns = resolve_mapping(keys, options.mapping, display, aliases=aliases, noun="key")
-        builder = RecordBuilder(
-            columns,
-            display_path=display,
-            parser=parser,
-            reference_date=options.reference_date,
-            noun="key",
-        )
+        columns, builder = map_source(keys, options, parser, aliases=aliases, noun="key")
         for item in chain(sample, items):
             if isinstance(item, IngestIssue):
                 yield item

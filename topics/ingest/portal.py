@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from topics.ingest._base import ReaderOutput, ReadOptions, read_text
+from topics.ingest._base import ReaderOutput, ReadOptions, read_nonblank_lines
 from topics.ingest.dates import (
     MONTH_PATTERN,
     ResolvedDate,
@@ -188,11 +188,7 @@ def read_portal_record(path: Path, options: ReadOptions) -> ReaderOutput:
         error if there is no abstract section.
     """
     file = options.display_path
-    lines = [
-        (number, raw.strip())
-        for number, raw in enumerate(read_text(path, file).split("\n"), start=1)
-        if raw.strip()
-    ]
+    lines = read_nonblank_lines(path, file)
     heading_index = next((i for i, (_, t) in enumerate(lines) if t == _ABSTRACT_HEADING), None)
     if heading_index is None:
         yield IngestIssue(file, None, f"no '{_ABSTRACT_HEADING}' section found", "error")

@@ -50,6 +50,7 @@ __all__ = [
     "DEFAULT_ALIASES",
     "MAPPABLE_FIELDS",
     "RecordBuilder",
+    "map_source",
     "read_csv",
     "read_parquet",
     "read_tsv",
@@ -456,6 +457,52 @@ class RecordBuilder:
         return arxiv_id
 
 
+def map_source(
+    available: Sequence[str],
+    options: ReadOptions,
+    parser: str,
+    *,
+    aliases: Mapping[str, tuple[str, ...]] = DEFAULT_ALIASES,
+    noun: str = "column",
+) -> tuple[dict[str, str], RecordBuilder]:
+    """Resolve a source's names against the config and make the record builder for them.
+
+    Every structured reader needs both, from the same options; doing it in one
+    place keeps the mapping and the builder's messages naming the source's
+    names with the same ``noun``.
+
+    Parameters
+    ----------
+    available : sequence of str
+        Column (or field, or key) names present in the source.
+    options : ReadOptions
+        ``mapping``, ``display_path`` and ``reference_date`` are used.
+    parser : str
+        Reader name recorded in provenance.
+    aliases : mapping of str to tuple of str, default=DEFAULT_ALIASES
+        Passed to :func:`resolve_mapping`.
+    noun : str, default="column"
+        What the source calls its names, for messages.
+
+    Returns
+    -------
+    columns : dict of str to str
+        Record field -> source name, from :func:`resolve_mapping`.
+    builder : RecordBuilder
+        Builds records from values mapped with ``columns``.
+    """
+    display = options.display_path
+    columns = resolve_mapping(available, options.mapping, display, aliases=aliases, noun=noun)
+    builder = RecordBuilder(
+        columns,
+        display_path=display,
+        parser=parser,
+        reference_date=options.reference_date,
+        noun=noun,
+    )
+    return columns, builder
+
+
 def read_csv(path: Path, options: ReadOptions) -> ReaderOutput:
     """Read a comma-separated file (plain, .gz, .xz or .bz2) with a header row.
 
@@ -573,10 +620,7 @@ def _read_delimited(
         )
     check_text_file(path, display)
     header = _read_header(path, delimiter, display)
-    columns = resolve_mapping(header, options.mapping, display)
-    builder = RecordBuilder(
-        columns, display_path=display, parser=parser, reference_date=options.reference_date
-    )
+    columns, builder = map_source(header, options, parser)
     indices = {field: header.index(name) for field, name in columns.items()}
     first_line = 2 + sum(name.count("\n") for name in header)
     tracker = _LineTracker(header_lines=first_line - 1)
@@ -741,10 +785,7 @@ def read_parquet(path: Path, options: ReadOptions) -> ReaderOutput:
         raise IngestError(f"{display}: not a readable Parquet file ({exc})") from exc
     with parquet:
         names = parquet.schema_arrow.names
-        columns = resolve_mapping(names, options.mapping, display)
-        builder = RecordBuilder(
-            columns, display_path=display, parser="parquet", reference_date=options.reference_date
-        )
+        columns, builder = map_source(names, options, "parquet")
         wanted = sorted(set(columns.values()))
         row = 0
         batches = parquet.iter_batches(batch_size=_PARQUET_BATCH_ROWS, columns=wanted)

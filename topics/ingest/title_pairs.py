@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from topics.ingest._base import ReaderOutput, ReadOptions, read_text
+from topics.ingest._base import ReaderOutput, ReadOptions, read_nonblank_lines
 from topics.records import IngestIssue, Provenance, Record
 
 __all__ = ["is_abstract_line", "read_title_pairs", "sniff", "strip_boilerplate"]
@@ -101,11 +101,7 @@ def read_title_pairs(path: Path, options: ReadOptions) -> ReaderOutput:
         abstract; a warning for an abstract without a title (kept, untitled).
     """
     file = options.display_path
-    lines = [
-        _Line(number, raw.strip())
-        for number, raw in enumerate(read_text(path, file).split("\n"), start=1)
-        if raw.strip()
-    ]
+    lines = [_Line(number, text) for number, text in read_nonblank_lines(path, file)]
     pending_title: _Line | None = None
     first = True
     for line in lines:

@@ -123,13 +123,23 @@ class DecompositionTopicModel(TopicModel):
     def _make_estimator(self, n_topics: int) -> SklearnEstimator:
         """An unfitted scikit-learn estimator with this model's settings."""
 
-    @abstractmethod
     def _store_estimator(self, estimator: SklearnEstimator) -> None:
-        """Copy what ``transform`` needs from the trained estimator to ``self``."""
+        """Copy what ``transform`` needs from the trained estimator to ``self``.
 
-    @abstractmethod
+        Every factorisation keeps its topic-term matrix; a subclass extends
+        this with whatever else its estimator's ``transform`` reads.
+        """
+        self.components_ = np.asarray(estimator.components_, dtype=np.float64)
+
     def _estimator_from_state(self) -> SklearnEstimator:
-        """A scikit-learn estimator rebuilt from the fitted attributes only."""
+        """A scikit-learn estimator rebuilt from the fitted attributes only.
+
+        Subclasses extend it with the estimator's own fitted attributes.
+        """
+        estimator = self._make_estimator(self.n_topics_)
+        estimator.components_ = self.components_
+        estimator.n_features_in_ = len(self.vocabulary_)
+        return estimator
 
     @abstractmethod
     def _doc_topic(self, features: sp.csr_matrix) -> np.ndarray:
@@ -200,8 +210,11 @@ class DecompositionTopicModel(TopicModel):
             representative=representative,
         )
 
-    def _shared_state(self) -> dict[str, Any]:
-        return {"stop_words": list(self.stop_words_)}
+    def _fitted_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The topic-term matrix and stop words; subclasses add their own."""
+        return {"components": self.components_}, {"stop_words": list(self.stop_words_)}
 
-    def _restore_shared_state(self, state: dict[str, Any]) -> None:
+    def _restore_fitted(self, arrays: dict[str, np.ndarray], state: dict[str, Any]) -> None:
+        """Set what :meth:`_fitted_arrays` saved; subclasses restore their own on top."""
         self.stop_words_ = list(state["stop_words"])
+        self.components_ = np.asarray(arrays["components"], dtype=np.float64)

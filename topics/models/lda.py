@@ -92,7 +92,7 @@ class LDATopicModel(DecompositionTopicModel):
         )
 
     def _store_estimator(self, estimator: Any) -> None:
-        self.components_ = np.asarray(estimator.components_, dtype=np.float64)
+        super()._store_estimator(estimator)
         self.exp_dirichlet_component_ = np.asarray(
             estimator.exp_dirichlet_component_, dtype=np.float64
         )
@@ -113,32 +113,27 @@ class LDATopicModel(DecompositionTopicModel):
         return RELEVANCE_LAMBDA * log_topic_word + (1 - RELEVANCE_LAMBDA) * log_lift
 
     def _estimator_from_state(self) -> LatentDirichletAllocation:
-        estimator = self._make_estimator(self.n_topics_)
-        estimator.components_ = self.components_
+        estimator = super()._estimator_from_state()
         estimator.exp_dirichlet_component_ = self.exp_dirichlet_component_
         estimator.doc_topic_prior_ = self.doc_topic_prior_
         estimator.topic_word_prior_ = self.topic_word_prior_
-        estimator.n_features_in_ = len(self.vocabulary_)
         return estimator
 
     def _doc_topic(self, features: sp.csr_matrix) -> np.ndarray:
         return np.asarray(self._estimator_from_state().transform(features, normalize=False))
 
     def _fitted_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        arrays = {
-            "components": self.components_,
-            "exp_dirichlet_component": self.exp_dirichlet_component_,
-        }
+        arrays, state = super()._fitted_arrays()
+        arrays = {**arrays, "exp_dirichlet_component": self.exp_dirichlet_component_}
         state = {
-            **self._shared_state(),
+            **state,
             "doc_topic_prior": self.doc_topic_prior_,
             "topic_word_prior": self.topic_word_prior_,
         }
         return arrays, state
 
     def _restore_fitted(self, arrays: dict[str, np.ndarray], state: dict[str, Any]) -> None:
-        self._restore_shared_state(state)
-        self.components_ = np.asarray(arrays["components"], dtype=np.float64)
+        super()._restore_fitted(arrays, state)
         self.exp_dirichlet_component_ = np.asarray(
             arrays["exp_dirichlet_component"], dtype=np.float64
         )

@@ -96,23 +96,18 @@ class NMFTopicModel(DecompositionTopicModel):
             random_state=self.random_state,
         )
 
-    def _store_estimator(self, estimator: Any) -> None:
-        self.components_ = np.asarray(estimator.components_, dtype=np.float64)
-
     def _estimator_from_state(self) -> NMF:
-        estimator = self._make_estimator(self.n_topics_)
-        estimator.components_ = self.components_
+        estimator = super()._estimator_from_state()
         estimator.n_components_ = self.n_topics_
-        estimator.n_features_in_ = len(self.vocabulary_)
         return estimator
 
     def _doc_topic(self, features: sp.csr_matrix) -> np.ndarray:
         return np.asarray(self._estimator_from_state().transform(features))
 
     def _fitted_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        return {"components": self.components_, "idf": self.idf_}, self._shared_state()
+        arrays, state = super()._fitted_arrays()
+        return {**arrays, "idf": self.idf_}, state
 
     def _restore_fitted(self, arrays: dict[str, np.ndarray], state: dict[str, Any]) -> None:
-        self._restore_shared_state(state)
-        self.components_ = np.asarray(arrays["components"], dtype=np.float64)
+        super()._restore_fitted(arrays, state)
         self.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
