@@ -227,3 +227,17 @@ def test_end_to_end_readme_example_runs(
     assert "watermarking" in new["themes"].iloc[0].split(";")
     assert new["themes"].iloc[1] == "unassigned"
     assert "label" in capsys.readouterr().out
+
+
+def test_end_to_end_rerun_reuses_embeddings_and_fit(
+    default_run, repo: Path, cache_dir: Path
+) -> None:
+    output_dir = default_run.run_dir.parent
+    before = pd.read_csv(default_run.run_dir / "data" / "papers.csv")
+    again = seeds_run(repo, output_dir, cache_dir)
+    manifest = json.loads((again.run_dir / "manifest.json").read_text())
+    assert manifest["stages"]["fit"] == "cached"
+    assert manifest["stages"]["embed"] == "ran"  # the stage ran; every vector came from the cache
+    assert again.model.embed_stats.n_computed == 0
+    after = pd.read_csv(again.run_dir / "data" / "papers.csv")
+    pd.testing.assert_frame_equal(before, after)

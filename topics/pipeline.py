@@ -9,9 +9,11 @@ and hands the results to :mod:`topics.exports` for writing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -21,6 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from topics import __version__
+from topics._io import atomic_directory
 from topics.clean import clean_texts
 from topics.config.schema import Config, SourceConfig
 from topics.dedupe import dedupe_records
@@ -30,8 +34,9 @@ from topics.ingest import ReadOptions, expand_paths, read_source
 from topics.records import IngestIssue, Record, SourceResult
 
 if TYPE_CHECKING:
-    from topics.embed import EmbedStats
+    from topics.embed import Embedder, EmbedStats
     from topics.fitted import FittedPipeline
+    from topics.models import TopicModel
     from topics.trends import TrendTables
 
 __all__ = [
@@ -114,13 +119,15 @@ class _StageTimer:
         self.stages: dict[str, str] = {}
 
     @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
+    def stage(self, name: str) -> Iterator[dict[str, str]]:
+        """Time a stage; the body may set ``status["how"] = "cached"``."""
         start = time.perf_counter()
         log.info("stage %s: running", name)
-        yield
+        status = {"how": "ran"}
+        yield status
         self.timings[name] = time.perf_counter() - start
-        self.stages[name] = "ran"
-        log.info("stage %s: done in %.2f s", name, self.timings[name])
+        self.stages[name] = status["how"]
+        log.info("stage %s: %s in %.2f s", name, status["how"], self.timings[name])
 
 
 def ingest(config: Config) -> IngestResult:
@@ -181,7 +188,7 @@ def fit_pipeline(
     # torch, BERTopic and UMAP load only when a run goes past the corpus.
     from topics.embed import build_embedder, embed_texts
     from topics.fitted import FittedPipeline, document_texts
-    from topics.models import build_topic_model
+    from topics.models import build_topic_model, load_topic_model
     from topics.projection import project_2d
     from topics.themes import ThemeAssigner
 
@@ -196,16 +203,24 @@ def fit_pipeline(
             docs, embedder, cache_dir, batch_size=config.embedding.batch_size
         )
         log.info("embeddings: %d cached, %d computed", stats.n_cached, stats.n_computed)
-    with timer.stage("fit"):
-        topic_model = build_topic_model(config.model, seed=config.seed)
-        topic_model.fit(docs, embeddings=vectors)
-        map_2d = project_2d(vectors, seed=config.seed)
+    with timer.stage("fit") as status:
+        fit_dir = config.output_dir / ".cache" / "fit" / fit_cache_key(config, embedder, docs)
+        if _fit_is_cached(fit_dir):
+            topic_model = load_topic_model(fit_dir / "topic_model")
+            map_2d = np.load(fit_dir / "map_2d.npy", allow_pickle=False)
+            status["how"] = "cached"
+        else:
+            topic_model = build_topic_model(config.model, seed=config.seed)
+            topic_model.fit(docs, embeddings=vectors)
+            map_2d = project_2d(vectors, seed=config.seed)
+            _store_fit(fit_dir, topic_model, map_2d)
     with timer.stage("assign"):
         assigner = None
         if config.themes:
             assigner = ThemeAssigner(config.themes, threshold=config.assign.threshold)
+            # Theme texts go through the cache too: a warm run never loads the model.
             assigner.fit(
-                lambda texts: embedder.encode(texts, batch_size=32, show_progress=False),
+                lambda texts: embed_texts(texts, embedder, cache_dir, show_progress=False)[0],
                 encoder_identity=embedder.identity,
             )
         fitted = FittedPipeline(
@@ -223,6 +238,32 @@ def fit_pipeline(
     with timer.stage("trends"):
         trends = _compute_trends(config, enriched, assignments)
     return ModelResult(fitted, vectors, stats, enriched, assignments, trends, map_2d)
+
+
+def fit_cache_key(config: Config, embedder: Embedder, docs: Sequence[str]) -> str:
+    """What a fitted topic model depends on: its config, the seed, the vectors, the texts."""
+    digest = hashlib.sha256()
+    for doc in docs:
+        digest.update(hashlib.sha256(doc.encode()).digest())
+    inputs = {
+        "topics": __version__,
+        "model": config.model.model_dump(mode="json"),
+        "seed": config.seed,
+        "embedder": embedder.identity,
+        "docs": digest.hexdigest(),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _fit_is_cached(fit_dir: Path) -> bool:
+    return (fit_dir / "topic_model").is_dir() and (fit_dir / "map_2d.npy").is_file()
+
+
+def _store_fit(fit_dir: Path, topic_model: TopicModel, map_2d: np.ndarray) -> None:
+    """Written as a whole directory, so a half-stored fit is never mistaken for one."""
+    with atomic_directory(fit_dir) as tmp:
+        topic_model.save(tmp / "topic_model")
+        np.save(tmp / "map_2d.npy", map_2d, allow_pickle=False)
 
 
 def _compute_trends(config: Config, papers: pd.DataFrame, assignments: pd.DataFrame) -> TrendTables:

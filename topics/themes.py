@@ -628,9 +628,15 @@ class ThemeAssigner:
             "affinity": None if math.isnan(affinity) else round(float(affinity), 3),
         }
         if topic_keywords is not None and topic in topic_keywords:
-            phrases = self._lexicon.phrase_lists[theme_index]
-            item["keywords"] = [kw for kw in topic_keywords[topic] if _keyword_fits(kw, phrases)]
+            phrases = tuple(self._lexicon.phrase_lists[theme_index])
+            item["keywords"] = list(_fitting_keywords(tuple(topic_keywords[topic]), phrases))
         return item
+
+
+@functools.lru_cache(maxsize=4096)
+def _fitting_keywords(keywords: tuple[str, ...], phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """Memoised per (topic, theme): every paper of a topic asks the same question."""
+    return tuple(kw for kw in keywords if _keyword_fits(kw, list(phrases)))
 
 
 def _keyword_fits(keyword: str, phrases: list[str]) -> bool:
