@@ -71,6 +71,11 @@ def test_end_to_end_run_writes_the_export_contract(default_run) -> None:
     assert assignments["score"].between(0, 1).all()
     for name in ("themes_by_year.csv", "topics_by_year.csv", "trends.csv", "topics.csv"):
         assert len(pd.read_csv(data / name)) > 0, name
+    by_year = ["year", "count", "total", "share", "ci_low", "ci_high"]
+    assert list(pd.read_csv(data / "themes_by_year.csv").columns[:7]) == ["theme", *by_year]
+    assert list(pd.read_csv(data / "topics_by_year.csv").columns[:7]) == ["topic", *by_year]
+    trends = pd.read_csv(data / "trends.csv")
+    assert {"slope", "p_value", "status", "first_year", "peak_year", "bursts"} <= set(trends)
     manifest = json.loads((default_run.run_dir / "manifest.json").read_text())
     assert manifest["seed"] == 42
     assert {"embed", "fit", "assign", "trends", "report"} <= set(manifest["timings_s"])

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PAPER_COLUMNS",
+    "by_year_for_export",
+    "by_year_from_export",
     "ingest_report",
     "write_corpus_outputs",
     "write_manifest",
@@ -73,8 +75,8 @@ def write_model_outputs(run_dir: Path, result: ModelResult) -> None:
     write_table(_assignments_for_export(result.assignments), data / "assignments.csv")
     write_table(topics_for_export(result.fitted.topics, papers["paper_id"]), data / "topics.csv")
     trends = result.trends
-    write_table(trends.themes_by_year, data / "themes_by_year.csv")
-    write_table(trends.topics_by_year, data / "topics_by_year.csv")
+    write_table(by_year_for_export(trends.themes_by_year, "theme"), data / "themes_by_year.csv")
+    write_table(by_year_for_export(trends.topics_by_year, "topic"), data / "topics_by_year.csv")
     write_table(trends.trends, data / "trends.csv")
     write_table(trends.topic_keywords, data / "topic_keywords_by_year.csv")
     atomic_write_json(data / "corpus_years.json", trends.corpus)
@@ -87,6 +89,21 @@ def write_model_outputs(run_dir: Path, result: ModelResult) -> None:
     )
     write_table(coords, data / "map_2d.csv")
     atomic_write_json(data / "model_summary.json", model_summary(result))
+
+
+def by_year_for_export(table: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``theme, year, count, total, share, ci_low, ci_high, flags``: the kind names the key.
+
+    :func:`by_year_from_export` is the inverse, for readers of the files.
+    """
+    return table.drop(columns=["kind"]).rename(columns={"name": kind})
+
+
+def by_year_from_export(table: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Back to the trends stage's ``kind, name, ...`` shape."""
+    table = table.rename(columns={kind: "name"})
+    table.insert(0, "kind", kind)
+    return table
 
 
 def topics_for_export(table: pd.DataFrame, paper_ids: pd.Series) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from topics.exports import by_year_for_export
 from topics.report import render_report
 from topics.themes import UNASSIGNED
 
@@ -124,8 +125,8 @@ def build_run_dir(run_dir: Path, *, evaluation: bool = True, model: bool = True)
     low_years = [2013]
     by_theme = _by_year(papers, "theme", years, totals, low_years)
     by_topic = _by_year(papers, "topic", years, totals, low_years)
-    by_theme.to_csv(data / "themes_by_year.csv", index=False)
-    by_topic.to_csv(data / "topics_by_year.csv", index=False)
+    by_year_for_export(by_theme, "theme").to_csv(data / "themes_by_year.csv", index=False)
+    by_year_for_export(by_topic, "topic").to_csv(data / "topics_by_year.csv", index=False)
     _trends().to_csv(data / "trends.csv", index=False)
     _topic_keywords(papers).to_csv(data / "topic_keywords_by_year.csv", index=False)
     _write_json(

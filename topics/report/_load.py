@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from topics.errors import TopicsError
+from topics.exports import by_year_from_export
 
 __all__ = ["RunData", "load_run"]
 
@@ -26,8 +27,8 @@ _REQUIRED_TABLES: dict[str, tuple[str, ...]] = {
     "papers.csv": ("paper_id", "title", "year", "topic", "themes"),
     "assignments.csv": ("paper_id", "theme", "score", "assigned", "evidence"),
     "topics.csv": ("topic", "label", "keywords", "size"),
-    "themes_by_year.csv": ("name", "year", "count", "total", "share", "ci_low", "ci_high"),
-    "topics_by_year.csv": ("name", "year", "count", "total", "share", "ci_low", "ci_high"),
+    "themes_by_year.csv": ("theme", "year", "count", "total", "share", "ci_low", "ci_high"),
+    "topics_by_year.csv": ("topic", "year", "count", "total", "share", "ci_low", "ci_high"),
     "trends.csv": ("kind", "name", "status"),
     "topic_keywords_by_year.csv": ("topic", "year", "count", "keywords"),
     "map_2d.csv": ("paper_id", "x", "y"),
@@ -134,8 +135,12 @@ def load_run(run_dir: Path) -> RunData:
         papers=_papers(tables["papers.csv"]),
         assignments=_assignments(tables["assignments.csv"]),
         topics=_topics(tables["topics.csv"]),
-        themes_by_year=_numeric(tables["themes_by_year.csv"], _NUMERIC),
-        topics_by_year=_numeric(tables["topics_by_year.csv"], _NUMERIC),
+        themes_by_year=_numeric(
+            by_year_from_export(tables["themes_by_year.csv"], "theme"), _NUMERIC
+        ),
+        topics_by_year=_numeric(
+            by_year_from_export(tables["topics_by_year.csv"], "topic"), _NUMERIC
+        ),
         trends=_numeric(tables["trends.csv"], _NUMERIC_TRENDS),
         topic_keywords_by_year=_numeric(tables["topic_keywords_by_year.csv"], ("year", "count")),
         corpus_years=_read_json(data / "corpus_years.json"),
