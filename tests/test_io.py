@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,15 @@ def test_io_atomic_directory_failure_keeps_old_directory(tmp_path: Path) -> None
         raise RuntimeError("interrupted")
     assert sorted(p.name for p in target.iterdir()) == ["old.json"]
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+def test_io_outputs_get_default_permissions_not_private_temp_ones(tmp_path: Path) -> None:
+    mask = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "papers.csv", "x")
+        with atomic_directory(tmp_path / "model") as tmp:
+            (tmp / "a.json").write_text("{}", encoding="utf-8")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "papers.csv").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "model").stat().st_mode) == 0o755

@@ -28,6 +28,17 @@ __all__ = [
 ]
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _give_default_permissions(path: str | Path, *, directory: bool = False) -> None:
+    """mkstemp/mkdtemp create private (0600/0700) files; outputs should look like any other."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_current_umask())
+
+
 @contextlib.contextmanager
 def atomic_write(path: Path, mode: str = "w", **open_kwargs: Any) -> Iterator[IO[Any]]:
     """Open a temporary sibling of ``path``; rename it over ``path`` on success."""
@@ -38,6 +49,7 @@ def atomic_write(path: Path, mode: str = "w", **open_kwargs: Any) -> Iterator[IO
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        _give_default_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -66,6 +78,7 @@ def atomic_write_with(path: Path, writer: Callable[[Path], None]) -> None:
     os.close(fd)
     try:
         writer(Path(tmp))
+        _give_default_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -84,6 +97,7 @@ def atomic_directory(path: Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
+        _give_default_permissions(tmp, directory=True)
         old = None
         if path.exists():
             old = path.with_name(f".{path.name}.old-{os.getpid()}")
