@@ -15,14 +15,8 @@ import pytest
 
 from topics.errors import IngestError
 from topics.ingest import ReadOptions, get_reader, read_source, tabular
-from topics.ingest.tabular import (
-    RecordBuilder,
-    read_csv,
-    read_parquet,
-    read_tsv,
-    resolve_mapping,
-    split_authors,
-)
+from topics.ingest._fields import RecordBuilder, resolve_mapping, split_authors
+from topics.ingest.tabular import read_csv, read_parquet, read_tsv
 from topics.records import IngestIssue, Record
 
 FORMATS = Path(__file__).resolve().parents[1] / "fixtures" / "formats"

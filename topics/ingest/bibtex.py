@@ -9,7 +9,7 @@ log lines are held back because the issues already say the same with file
 and line.
 
 Entries are mapped onto records like any other structured source (see
-:mod:`topics.ingest.tabular`), after deriving what BibTeX spreads over
+:mod:`topics.ingest._fields`), after deriving what BibTeX spreads over
 several fields: the date from ``date`` or ``year`` + ``month``, the venue from
 ``journal``/``journaltitle``/``booktitle``, the arXiv id from ``eprint``
 (when ``archiveprefix``/``eprinttype`` is arXiv or absent) or from an
@@ -43,9 +43,9 @@ from bibtexparser.model import (
 from pylatexenc.latex2text import LatexNodes2Text
 
 from topics.ingest._base import ReaderOutput, ReadOptions, read_text
+from topics.ingest._fields import DEFAULT_ALIASES, RecordBuilder, map_source
 from topics.ingest.arxiv_ids import normalize_arxiv_id
 from topics.ingest.dates import parse_date
-from topics.ingest.tabular import DEFAULT_ALIASES, RecordBuilder, map_source
 from topics.records import IngestIssue
 
 __all__ = ["entry_fields", "read_bibtex"]

@@ -38,8 +38,8 @@ from typing import IO, Any
 
 from topics.errors import IngestError
 from topics.ingest._base import ReaderOutput, ReadOptions, check_text_file, open_text
+from topics.ingest._fields import DEFAULT_ALIASES, map_source
 from topics.ingest.arxiv_ids import normalize_arxiv_id
-from topics.ingest.tabular import DEFAULT_ALIASES, map_source
 from topics.records import IngestIssue
 
 __all__ = ["MAPPING_SAMPLE", "read_arxiv_snapshot", "read_jsonl", "snapshot_fields"]
