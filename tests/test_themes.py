@@ -23,7 +23,8 @@ import yaml
 from topics.config.schema import Config, ThemeConfig
 from topics.errors import ConfigError, IncompatibleModelError, ModelError, NotFittedError
 from topics.ingest import ReadOptions, read_source
-from topics.themes import UNASSIGNED, SignalWeights, ThemeAssigner, ThemeScores, _Lexicon
+from topics.themes import UNASSIGNED, SignalWeights, ThemeAssigner, ThemeScores
+from topics.themes._phrases import _Lexicon
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
