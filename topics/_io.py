@@ -10,6 +10,7 @@ sibling temporary file guarantees.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -25,7 +26,10 @@ __all__ = [
     "atomic_write_json",
     "atomic_write_text",
     "atomic_write_with",
+    "file_sha256",
 ]
+
+_FILE_DIGESTS: dict[tuple[str, int, int], str] = {}
 
 
 def _current_umask() -> int:
@@ -108,3 +112,20 @@ def atomic_directory(path: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def file_sha256(path: Path) -> str:
+    """Return the hex SHA-256 of a file, memoised by path, size and mtime.
+
+    Manifests hash every input and embedders their weights (the 90 MB MiniLM
+    takes about 0.2 s); the memo makes later calls in the same process free
+    while still noticing a replaced file.
+    """
+    stat = path.stat()
+    memo_key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    digest = _FILE_DIGESTS.get(memo_key)
+    if digest is None:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        _FILE_DIGESTS[memo_key] = digest
+    return digest

@@ -18,9 +18,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from topics._io import file_sha256
 from topics.config.schema import Config
 
-__all__ = ["build_manifest", "config_hash", "file_sha256", "package_versions"]
+__all__ = ["build_manifest", "config_hash", "package_versions"]
 
 # Packages whose version can change topics, themes or the report.
 TRACKED_PACKAGES = (
@@ -59,14 +60,6 @@ def config_hash(config: Config) -> str:
     """A stable hash of the resolved config (key order does not matter)."""
     canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def machine_info() -> dict[str, Any]:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Embedder", "file_sha256", "text_key"]
-
-_FILE_DIGESTS: dict[tuple[str, int, int], str] = {}
+__all__ = ["Embedder", "text_key"]
 
 
 @runtime_checkable
@@ -61,19 +58,3 @@ class Embedder(Protocol):
 def text_key(text: str) -> bytes:
     """Return the 32-byte SHA-256 of ``text`` in UTF-8: the cache key of one text."""
     return hashlib.sha256(text.encode("utf-8")).digest()
-
-
-def file_sha256(path: Path) -> str:
-    """Return the hex SHA-256 of a file, memoised by path, size and mtime.
-
-    Hashing the 90 MB MiniLM weights takes about 0.2 s; the memo makes every
-    later call in the same process free while still noticing a replaced file.
-    """
-    stat = path.stat()
-    memo_key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    digest = _FILE_DIGESTS.get(memo_key)
-    if digest is None:
-        with path.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
-        _FILE_DIGESTS[memo_key] = digest
-    return digest

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 import numpy as np
 from tqdm.auto import tqdm
 
-from topics.embed._base import file_sha256
+from topics._io import file_sha256
 from topics.errors import ConfigError, IncompatibleModelError, ModelError
 
 if TYPE_CHECKING:
