@@ -135,11 +135,18 @@ class FittedPipeline:
         data: str | Sequence[str] | pd.DataFrame,
         *,
         vectors: np.ndarray | None = None,
+        cleaned: Sequence[str] | None = None,
         show_progress: bool = False,
     ) -> Prediction:
-        """Both views of one scoring pass: per paper, and per (paper, theme)."""
+        """Both views of one scoring pass: per paper, and per (paper, theme).
+
+        ``cleaned`` lets the run pass the abstracts it already cleaned with
+        ``self.clean``, instead of cleaning them a second time.
+        """
         frame = _as_frame(data)
-        cleaned = clean_texts(frame["abstract"].tolist(), self.clean)
+        if cleaned is None:
+            cleaned = clean_texts(frame["abstract"].tolist(), self.clean)
+        cleaned = list(cleaned)
         docs = document_texts(frame["title"].tolist(), cleaned)
         if vectors is None:
             vectors = self.embedder.encode(docs, batch_size=32, show_progress=show_progress)

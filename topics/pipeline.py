@@ -34,7 +34,7 @@ from topics.ingest import ReadOptions, expand_paths, read_source
 from topics.records import IngestIssue, Record, SourceResult
 
 if TYPE_CHECKING:
-    from topics.embed import Embedder, EmbedStats
+    from topics.embed import EmbedStats
     from topics.fitted import FittedPipeline
     from topics.models import TopicModel
     from topics.trends import TrendTables
@@ -169,10 +169,12 @@ def run(config: Config, *, until: str = "report") -> RunResult:
         write_corpus_outputs(run_dir, ingested, corpus)
     result = RunResult(run_dir, ingested, corpus, timings=timer.timings)
     if STAGES.index(until) >= STAGES.index("embed") and len(corpus.papers):
-        result.model = fit_pipeline(config, corpus.papers, timer, until=until)
+        result.model = fit_pipeline(config, corpus.papers, timer)
         write_model_outputs(run_dir, result.model)
     if until == "report" and result.model is not None:
         with timer.stage("report"):
+            # The report shows the run details, so it needs a manifest first;
+            # the final one below adds the report's own timing.
             _write_manifest(run_dir, config, result, timer, started)
             from topics.report import render_report
 
@@ -182,11 +184,11 @@ def run(config: Config, *, until: str = "report") -> RunResult:
 
 
 def fit_pipeline(
-    config: Config, papers: pd.DataFrame, timer: _StageTimer | None = None, *, until: str = "trends"
+    config: Config, papers: pd.DataFrame, timer: _StageTimer | None = None
 ) -> ModelResult:
     """Embed, fit topics, assign themes, and compute trends for the corpus papers."""
     # torch, BERTopic and UMAP load only when a run goes past the corpus.
-    from topics.embed import build_embedder, embed_texts
+    from topics.embed import build_embedder, embed_texts, text_key
     from topics.fitted import FittedPipeline, document_texts
     from topics.models import build_topic_model, load_topic_model
     from topics.projection import project_2d
@@ -204,7 +206,8 @@ def fit_pipeline(
         )
         log.info("embeddings: %d cached, %d computed", stats.n_cached, stats.n_computed)
     with timer.stage("fit") as status:
-        fit_dir = config.output_dir / ".cache" / "fit" / fit_cache_key(config, embedder, docs)
+        key = fit_cache_key(config, embedder.identity, [text_key(d) for d in docs])
+        fit_dir = config.output_dir / ".cache" / "fit" / key
         if _fit_is_cached(fit_dir):
             topic_model = load_topic_model(fit_dir / "topic_model")
             map_2d = np.load(fit_dir / "map_2d.npy", allow_pickle=False)
@@ -227,7 +230,7 @@ def fit_pipeline(
             embedder, topic_model, assigner, config.clean, info=_model_info(config)
         )
         frame = papers[["paper_id", "title", "abstract"]]
-        prediction = fitted.predict(frame, vectors=vectors)
+        prediction = fitted.predict(frame, vectors=vectors, cleaned=papers["text"].tolist())
         assigned, assignments = prediction.papers, prediction.assignments
         enriched = papers.assign(
             topic=assigned["topic"].to_numpy(),
@@ -240,17 +243,17 @@ def fit_pipeline(
     return ModelResult(fitted, vectors, stats, enriched, assignments, trends, map_2d)
 
 
-def fit_cache_key(config: Config, embedder: Embedder, docs: Sequence[str]) -> str:
-    """What a fitted topic model depends on: its config, the seed, the vectors, the texts."""
-    digest = hashlib.sha256()
-    for doc in docs:
-        digest.update(hashlib.sha256(doc.encode()).digest())
+def fit_cache_key(config: Config, embedder_identity: str, doc_keys: Sequence[bytes]) -> str:
+    """What a fitted topic model depends on: its config, the seed, the vectors, the texts.
+
+    ``doc_keys`` are the embedding cache's per-text keys (:func:`topics.embed.text_key`).
+    """
     inputs = {
         "topics": __version__,
         "model": config.model.model_dump(mode="json"),
         "seed": config.seed,
-        "embedder": embedder.identity,
-        "docs": digest.hexdigest(),
+        "embedder": embedder_identity,
+        "docs": hashlib.sha256(b"".join(doc_keys)).hexdigest(),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:32]
 
