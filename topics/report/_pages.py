@@ -167,21 +167,27 @@ def _theme(
     return {
         "root": "../",
         "theme": theme,
-        "chart": _chart(
-            charts.trend_figure(
-                [charts.Series(theme.name, theme.color, rows)],
-                incomplete_year=run.corpus_years.get("incomplete_year"),
-            ),
-            ids,
-            label=f"share of papers in {theme.name} by year",
-        )
-        if len(rows)
-        else None,
+        "chart": _own_trend_chart(
+            run, theme.name, theme.color, rows, ids, f"share of papers in {theme.name} by year"
+        ),
         "papers": members,
         "near_misses": theme_papers(others, papers, limit=options.near_misses),
         "feeding": feeding_topics((m.paper for m in members), topic_by_id, options.feeding_topics),
         "matched": matched_phrase_counts((m.evidence for m in members), options.keyword_top_n),
     }
+
+
+def _own_trend_chart(
+    run: RunData, name: str, color: str, rows: pd.DataFrame, ids: count[int], label: str
+) -> Chart | None:
+    """The trend chart of one theme or topic page; None when it has no yearly rows."""
+    if not len(rows):
+        return None
+    figure = charts.trend_figure(
+        [charts.Series(name, color, rows)],
+        incomplete_year=run.corpus_years.get("incomplete_year"),
+    )
+    return _chart(figure, ids, label=label)
 
 
 def _topic(
@@ -197,16 +203,9 @@ def _topic(
     return {
         "root": "../",
         "topic": topic,
-        "chart": _chart(
-            charts.trend_figure(
-                [charts.Series(topic.name, topic.color, rows)],
-                incomplete_year=run.corpus_years.get("incomplete_year"),
-            ),
-            ids,
-            label=f"share of papers in topic {topic.id} by year",
-        )
-        if len(rows)
-        else None,
+        "chart": _own_trend_chart(
+            run, topic.name, topic.color, rows, ids, f"share of papers in topic {topic.id} by year"
+        ),
         "papers": members,
         "representative": [papers[i] for i in topic.representative if i in papers],
         "feeds": topic_themes(members, themes, topic.size or len(members)),
