@@ -20,7 +20,7 @@ import topics
 from topics.cli import main
 from topics.config.loader import load_config
 from topics.errors import IncompatibleModelError, ModelError
-from topics.pipeline import run
+from topics.pipeline import STAGES, run
 
 pytestmark = pytest.mark.slow
 
@@ -154,7 +154,9 @@ def test_end_to_end_same_seed_gives_identical_topics_and_themes(
     default_run, repo: Path, tmp_path: Path, cache_dir: Path
 ) -> None:
     second = seeds_run(repo, tmp_path, cache_dir)
-    assert second.model.embed_stats.n_computed == 0  # everything from the cache
+    manifest = json.loads((second.run_dir / "manifest.json").read_text())
+    assert manifest["stages"]["fit"] == "ran"  # a fresh output dir: refitted, not cached
+    assert manifest["cache"]["embed"]["computed"] == 0  # the vectors come from the cache
     first_papers = pd.read_csv(default_run.run_dir / "data" / "papers.csv")
     second_papers = pd.read_csv(second.run_dir / "data" / "papers.csv")
     assert first_papers["topic"].tolist() == second_papers["topic"].tolist()
@@ -207,9 +209,11 @@ def test_end_to_end_torch_free_backend(repo: Path, tmp_path: Path) -> None:
 
 
 def test_end_to_end_lda_baseline(repo: Path, tmp_path: Path, cache_dir: Path) -> None:
-    result = seeds_run(repo, tmp_path, cache_dir, "model.kind=lda", "model.nr_topics=8")
+    overrides = [f"output_dir={tmp_path}", f"embedding.cache_dir={cache_dir}"]
+    result = run(load_config(repo / "configs" / "lda_baseline.yaml", overrides))
     table = pd.read_csv(result.run_dir / "data" / "topics.csv")
-    assert sorted(table["topic"]) == list(range(8))
+    assert sorted(table["topic"]) == list(range(12))
+    assert all(" " not in word for words in table["keywords"] for word in words.split(";"))
 
 
 def readme_python_blocks(repo: Path) -> list[str]:
@@ -234,15 +238,29 @@ def test_end_to_end_readme_example_runs(
     assert "label" in capsys.readouterr().out
 
 
-def test_end_to_end_rerun_reuses_embeddings_and_fit(
+def test_end_to_end_rerun_takes_every_stage_from_the_cache(
     default_run, repo: Path, cache_dir: Path
 ) -> None:
     output_dir = default_run.run_dir.parent
     before = pd.read_csv(default_run.run_dir / "data" / "papers.csv")
     again = seeds_run(repo, output_dir, cache_dir)
     manifest = json.loads((again.run_dir / "manifest.json").read_text())
-    assert manifest["stages"]["fit"] == "cached"
-    assert manifest["stages"]["embed"] == "ran"  # the stage ran; every vector came from the cache
-    assert again.model.embed_stats.n_computed == 0
+    assert manifest["stages"] == dict.fromkeys(STAGES, "cached")
     after = pd.read_csv(again.run_dir / "data" / "papers.csv")
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_end_to_end_added_papers_embed_only_the_new_texts(
+    default_run, repo: Path, cache_dir: Path, tmp_path: Path
+) -> None:
+    extra = tmp_path / "extra.jsonl"
+    new_papers = [
+        {"title": "Invisible watermarks for diffusion models", "abstract": WATERMARK_ABSTRACT},
+        {"title": "Rehearsal against forgetting", "abstract": CONTINUAL_ABSTRACT},
+    ]
+    extra.write_text("\n".join(json.dumps(p) for p in new_papers) + "\n", encoding="utf-8")
+    sources = f"sources=[{{path: '{repo}/seeds/*.txt'}}, {{path: '{extra}', format: jsonl}}]"
+    result = seeds_run(repo, tmp_path / "out", cache_dir, sources)
+    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    assert manifest["cache"]["embed"]["texts"] == 310
+    assert manifest["cache"]["embed"]["computed"] == 2

@@ -18,16 +18,49 @@ from topics.config.schema import Config
 from topics.manifest import build_manifest
 
 if TYPE_CHECKING:
-    from topics.pipeline import CorpusResult, IngestResult, ModelResult
+    import numpy as np
+
+    from topics.fitted import FittedPipeline
+    from topics.pipeline import CorpusResult, IngestResult
+    from topics.trends import TrendTables
+
+# What each stage puts in the run directory: the stage cache stores and restores these.
+CORPUS_FILES = (
+    "data/papers.csv",
+    "data/papers.parquet",
+    "data/merges.csv",
+    "data/ingest_issues.csv",
+    "data/ingest_report.json",
+)
+ASSIGN_FILES = (
+    "model",
+    "data/papers.csv",
+    "data/papers.parquet",
+    "data/assignments.csv",
+    "data/topics.csv",
+    "data/map_2d.csv",
+    "data/model_summary.json",
+)
+TREND_FILES = (
+    "data/themes_by_year.csv",
+    "data/topics_by_year.csv",
+    "data/trends.csv",
+    "data/topic_keywords_by_year.csv",
+    "data/corpus_years.json",
+)
 
 __all__ = [
+    "ASSIGN_FILES",
+    "CORPUS_FILES",
     "PAPER_COLUMNS",
+    "TREND_FILES",
     "by_year_for_export",
     "by_year_from_export",
     "ingest_report",
+    "write_assign_outputs",
     "write_corpus_outputs",
     "write_manifest",
-    "write_model_outputs",
+    "write_trend_outputs",
 ]
 
 # The export contract of papers.csv, in order.
@@ -66,29 +99,39 @@ def write_corpus_outputs(run_dir: Path, ingested: IngestResult, corpus: CorpusRe
     atomic_write_json(data / "ingest_report.json", ingest_report(ingested, corpus))
 
 
-def write_model_outputs(run_dir: Path, result: ModelResult) -> None:
-    """Topics, themes, trends and the map: what the report and users' scripts read."""
+def write_assign_outputs(
+    run_dir: Path,
+    fitted: FittedPipeline,
+    papers: pd.DataFrame,
+    assignments: pd.DataFrame,
+    map_2d: np.ndarray,
+) -> None:
+    """Papers with their topics and themes, theme scores, topics and the map."""
     data = run_dir / "data"
-    papers = papers_for_export(result.papers)
+    papers = papers_for_export(papers)
     write_table(papers, data / "papers.csv")
     atomic_write_with(data / "papers.parquet", lambda tmp: papers.to_parquet(tmp, index=False))
-    write_table(_assignments_for_export(result.assignments), data / "assignments.csv")
-    write_table(topics_for_export(result.fitted.topics, papers["paper_id"]), data / "topics.csv")
-    trends = result.trends
+    write_table(_assignments_for_export(assignments), data / "assignments.csv")
+    write_table(topics_for_export(fitted.topics, papers["paper_id"]), data / "topics.csv")
+    coords = pd.DataFrame(
+        {
+            "paper_id": papers["paper_id"],
+            "x": map_2d[:, 0].round(4),
+            "y": map_2d[:, 1].round(4),
+        }
+    )
+    write_table(coords, data / "map_2d.csv")
+    atomic_write_json(data / "model_summary.json", model_summary(fitted, papers, assignments))
+
+
+def write_trend_outputs(run_dir: Path, trends: TrendTables) -> None:
+    """Shares by year, trend statuses and keywords by year."""
+    data = run_dir / "data"
     write_table(by_year_for_export(trends.themes_by_year, "theme"), data / "themes_by_year.csv")
     write_table(by_year_for_export(trends.topics_by_year, "topic"), data / "topics_by_year.csv")
     write_table(trends.trends, data / "trends.csv")
     write_table(trends.topic_keywords, data / "topic_keywords_by_year.csv")
     atomic_write_json(data / "corpus_years.json", trends.corpus)
-    coords = pd.DataFrame(
-        {
-            "paper_id": papers["paper_id"],
-            "x": result.map_2d[:, 0].round(4),
-            "y": result.map_2d[:, 1].round(4),
-        }
-    )
-    write_table(coords, data / "map_2d.csv")
-    atomic_write_json(data / "model_summary.json", model_summary(result))
 
 
 def by_year_for_export(table: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -122,28 +165,23 @@ def topics_for_export(table: pd.DataFrame, paper_ids: pd.Series) -> pd.DataFrame
     )
 
 
-def model_summary(result: ModelResult) -> dict[str, Any]:
-    model = result.fitted.topic_model
-    stats = result.embed_stats
+def model_summary(
+    fitted: FittedPipeline, papers: pd.DataFrame, assignments: pd.DataFrame
+) -> dict[str, Any]:
+    model = fitted.topic_model
     return {
         "kind": type(model).__name__,
-        "n_topics": int((result.fitted.topics["topic"] >= 0).sum()),
+        "n_topics": int((fitted.topics["topic"] >= 0).sum()),
         "outlier_share_before_reduction": getattr(model, "outlier_share_", 0.0),
         "outlier_share": getattr(model, "final_outlier_share_", 0.0),
-        "embedding": {
-            "identity": result.fitted.embedder.identity,
-            "dim": int(result.vectors.shape[1]),
-            "texts": stats.n_total,
-            "cached": stats.n_cached,
-            "computed": stats.n_computed,
-        },
+        "embedding": {"identity": fitted.embedder.identity, "dim": int(fitted.embedder.dim)},
         "themes": {
             theme: int(n)
-            for theme, n in result.assignments.loc[result.assignments["assigned"], "theme"]
+            for theme, n in assignments.loc[assignments["assigned"], "theme"]
             .value_counts(sort=False)
             .items()
         },
-        "unassigned_papers": int((result.papers["themes"] == "unassigned").sum()),
+        "unassigned_papers": int((papers["themes"] == "unassigned").sum()),
     }
 
 
@@ -211,10 +249,17 @@ def write_manifest(
     inputs: list[tuple[str, Path]],
     timings: dict[str, float],
     stages: dict[str, str],
+    cache: dict[str, dict[str, Any]],
     started: datetime,
     status: str,
 ) -> None:
     manifest = build_manifest(
-        config, inputs=inputs, timings=timings, stages=stages, started=started, status=status
+        config,
+        inputs=inputs,
+        timings=timings,
+        stages=stages,
+        cache=cache,
+        started=started,
+        status=status,
     )
     atomic_write_json(run_dir / "manifest.json", manifest)

@@ -77,6 +77,7 @@ def build_manifest(
     inputs: Iterable[tuple[str, Path]],
     timings: dict[str, float],
     stages: dict[str, str],
+    cache: dict[str, dict[str, Any]] | None = None,
     started: datetime,
     status: str,
 ) -> dict[str, Any]:
@@ -98,4 +99,6 @@ def build_manifest(
         "machine": machine_info(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
         "stages": stages,
+        "cache_hits": [name for name, how in stages.items() if how == "cached"],
+        "cache": cache or {},
     }

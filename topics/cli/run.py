@@ -18,29 +18,49 @@ if TYPE_CHECKING:
     from topics.pipeline import RunResult
 
 
+# Kept here, not imported from topics.pipeline: `--help` must not load pandas.
+STAGES = ("ingest", "clean", "dedupe", "embed", "fit", "assign", "trends", "report")
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("run", help="run a configured experiment end to end")
     add_config_arguments(parser)
+    add_run_arguments(parser)
     parser.set_defaults(func=guarded(run_cli))
     parser = subparsers.add_parser(
         "ingest", help="read, clean and deduplicate the sources; write the corpus"
     )
     add_config_arguments(parser)
+    add_run_arguments(parser)
     parser.set_defaults(func=guarded(ingest_cli))
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force",
+        choices=STAGES,
+        metavar="STAGE",
+        help=f"ignore the cache from this stage on ({', '.join(STAGES)})",
+    )
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another run of this experiment is in progress, wait for it instead of failing",
+    )
 
 
 def run_cli(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     from topics.pipeline import run  # heavy imports only once the config is valid
 
-    return _finish(run(config))
+    return _finish(run(config, force=args.force, wait=args.wait))
 
 
 def ingest_cli(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     from topics.pipeline import run
 
-    return _finish(run(config, until="corpus"))
+    return _finish(run(config, until="dedupe", force=args.force, wait=args.wait))
 
 
 def _finish(result: RunResult) -> int:
@@ -49,29 +69,26 @@ def _finish(result: RunResult) -> int:
 
 
 def print_summary(result: RunResult) -> None:
-    ingested, papers = result.ingest, result.corpus.papers
+    report, papers = result.ingest_report, result.papers
     print("sources:")
     print_table(
         [
-            (
-                s.path,
-                s.format,
-                len(s.records),
-                sum(i.severity == "error" for i in s.issues),
-                sum(i.severity == "warning" for i in s.issues),
-            )
-            for s in ingested.sources
+            (s["file"], s["format"], s["records"], s["errors"], s["warnings"])
+            for s in report["sources"]
         ],
         ("file", "format", "records", "errors", "warnings"),
     )
-    merged = int((papers["n_records"] > 1).sum())
-    undated = int(papers["year"].isna().sum())
     print(
-        f"{len(ingested.records)} records -> {len(papers)} papers "
-        f"({merged} merged from several records, {undated} undated)"
+        f"{report['records']} records -> {len(papers)} papers "
+        f"({report['merged_papers']} merged from several records, "
+        f"{report['undated_papers']} undated)"
     )
-    for source in ingested.failed_sources:
-        print(f"FAILED: {source.path}")
-    timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
-    print(f"stages: {timings}")
+    for source in report["sources"]:
+        if source["failed"]:
+            print(f"FAILED: {source['file']}")
+    print("stages:")
+    print_table(
+        [(name, how, f"{result.timings[name]:.2f} s") for name, how in result.stages.items()],
+        ("stage", "status", "time"),
+    )
     print(f"output: {result.run_dir}")

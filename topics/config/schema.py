@@ -252,6 +252,23 @@ class TrendOptions(BaseModel):
         return self
 
 
+class ReportConfig(_Section):
+    """Size limits of the HTML report; see :class:`topics.report.ReportOptions`.
+
+    Changing only these re-renders the report from the cached stages.
+    """
+
+    map_max_points: int = Field(default=50_000, ge=1, description="Papers shown on the 2-D map.")
+    webgl_threshold: int = Field(
+        default=5_000, ge=1, description="Points from which the map uses WebGL."
+    )
+    hover_title_chars: int = Field(default=90, ge=10)
+    keyword_top_n: int = Field(default=12, ge=1)
+    feeding_topics: int = Field(default=8, ge=1)
+    near_misses: int = Field(default=25, ge=0)
+    max_rows: int = Field(default=1_000, ge=1, description="Rows per data-quality table.")
+
+
 class Config(_Section):
     experiment: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     output_dir: Path = Field(default=Path("reports"))
@@ -265,6 +282,7 @@ class Config(_Section):
     themes: list[ThemeConfig] = Field(default_factory=list)
     assign: AssignConfig = AssignConfig()
     trends: TrendOptions = TrendOptions()
+    report: ReportConfig = ReportConfig()
 
     @property
     def run_dir(self) -> Path:

@@ -1,0 +1,189 @@
+"""The modelling stages: embed, fit, assign, trends.
+
+Each function computes one stage from typed inputs; caching, timing and
+writing files are the orchestrator's job (:mod:`topics.pipeline._run`).
+torch, BERTopic and UMAP are imported inside the functions, so a run that
+takes every model stage from the cache never loads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from topics import __version__
+from topics.config.schema import Config
+
+if TYPE_CHECKING:
+    from topics.embed import Embedder
+    from topics.fitted import FittedPipeline
+    from topics.models import TopicModel
+    from topics.trends import TrendTables
+
+__all__ = [
+    "assign_papers",
+    "compute_trend_tables",
+    "corpus_digest",
+    "document_texts_of",
+    "embedding_settings",
+    "fit_cache_key",
+    "fit_topic_model",
+    "newest_date",
+    "prepare_embedder",
+]
+
+
+def document_texts_of(papers: pd.DataFrame) -> list[str]:
+    """What is embedded and modelled per paper: its title and cleaned abstract."""
+    from topics.fitted import document_texts
+
+    return document_texts(papers["title"].tolist(), papers["text"].tolist())
+
+
+def corpus_digest(papers: pd.DataFrame) -> str:
+    """Content hash of the columns the model stages read (not of every column)."""
+    columns = [c for c in ("paper_id", "title", "text", "year", "date", "date_precision")]
+    hashed = pd.util.hash_pandas_object(papers[columns].astype(str), index=False)
+    return hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()
+
+
+def embedding_settings(config: Config) -> dict[str, Any]:
+    """The part of the embedding config that changes vectors (not batch size or cache place)."""
+    return config.embedding.model_dump(mode="json", exclude={"batch_size", "cache_dir"})
+
+
+def prepare_embedder(config: Config, docs: Sequence[str]) -> Embedder:
+    """The configured embedder, fitted on ``docs`` when the backend learns from the corpus."""
+    from topics.embed import build_embedder
+
+    embedder = build_embedder(config.embedding, seed=config.seed)
+    if config.embedding.backend == "tfidf-svd":
+        embedder.fit(docs)
+    return embedder
+
+
+def fit_cache_key(config: Config, embedder_identity: str, doc_keys: Sequence[bytes]) -> str:
+    """What a fitted topic model depends on: its config, the seed, the vectors, the texts.
+
+    ``doc_keys`` are the embedding cache's per-text keys (:func:`topics.embed.text_key`).
+    Content, not upstream keys: a config change that leaves the documents as
+    they were (say, a cleaning rule that matches nothing) keeps the fit.
+    """
+    inputs = {
+        "topics": __version__,
+        "model": config.model.model_dump(mode="json"),
+        "seed": config.seed,
+        "embedder": embedder_identity,
+        "docs": hashlib.sha256(b"".join(doc_keys)).hexdigest(),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def fit_topic_model(
+    config: Config, docs: Sequence[str], vectors: np.ndarray
+) -> tuple[TopicModel, np.ndarray]:
+    """The topic model and the 2-D map of the papers (both depend on the vectors only)."""
+    from topics.models import build_topic_model
+    from topics.projection import project_2d
+
+    topic_model = build_topic_model(config.model, seed=config.seed)
+    topic_model.fit(list(docs), embeddings=vectors)
+    return topic_model, project_2d(vectors, seed=config.seed)
+
+
+def assign_papers(
+    config: Config,
+    papers: pd.DataFrame,
+    vectors: np.ndarray,
+    embedder: Embedder,
+    topic_model: TopicModel,
+    cache_dir: Path | None,
+) -> tuple[FittedPipeline, pd.DataFrame, pd.DataFrame]:
+    """Topics and themes for every paper, and the pipeline users load to assign new ones.
+
+    Returns the fitted pipeline, the papers with ``topic``, ``topic_label`` and
+    ``themes`` columns added, and the long table of theme scores.
+    """
+    from topics.embed import embed_texts
+    from topics.fitted import FittedPipeline
+    from topics.themes import ThemeAssigner
+
+    assigner = None
+    if config.themes:
+        assigner = ThemeAssigner(config.themes, threshold=config.assign.threshold)
+        # Theme texts go through the embedding cache too.
+        assigner.fit(
+            lambda texts: embed_texts(texts, embedder, cache_dir, show_progress=False)[0],
+            encoder_identity=embedder.identity,
+        )
+    fitted = FittedPipeline(embedder, topic_model, assigner, config.clean, info=_model_info(config))
+    frame = papers[["paper_id", "title", "abstract"]]
+    prediction = fitted.predict(frame, vectors=vectors, cleaned=papers["text"].tolist())
+    assigned = prediction.papers
+    enriched = papers.assign(
+        topic=assigned["topic"].to_numpy(),
+        topic_label=assigned["topic_label"].to_numpy(),
+        themes=assigned["themes"].to_numpy(),
+    )
+    return fitted, enriched, prediction.assignments
+
+
+def _model_info(config: Config) -> dict[str, object]:
+    """Saved in the model bundle: enough to tell which experiment produced it."""
+    return {
+        "experiment": config.experiment,
+        "seed": config.seed,
+        "embedding": config.embedding.model_dump(mode="json", exclude={"cache_dir"}),
+        "model": config.model.model_dump(mode="json"),
+    }
+
+
+def compute_trend_tables(
+    config: Config, papers: pd.DataFrame, assignments: pd.DataFrame
+) -> TrendTables:
+    """Yearly shares, tests and statuses of every theme and topic."""
+    from topics.trends import compute_trends
+
+    themes = assignments.loc[assignments["assigned"], ["theme", "paper_id"]]
+    topics = papers.loc[papers["topic"] >= 0, ["topic", "paper_id"]]
+    memberships = pd.concat(
+        [
+            pd.DataFrame(
+                {"kind": "theme", "name": themes["theme"], "paper_id": themes["paper_id"]}
+            ),
+            pd.DataFrame(
+                {
+                    "kind": "topic",
+                    "name": topics["topic"].astype(str),
+                    "paper_id": topics["paper_id"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    trend_papers = papers[["paper_id", "year", "text"]].astype({"year": "Int64"})
+    return compute_trends(
+        trend_papers, memberships, reference_date=newest_date(papers), options=config.trends
+    )
+
+
+def newest_date(papers: pd.DataFrame) -> date | None:
+    """The newest dated paper: the end of the period the data covers.
+
+    Day-precision dates are used first; a month-precision date counts as the
+    first of its month, so a partial month never extends the covered period.
+    """
+    for precision in ("day", "month"):
+        dates = papers.loc[papers["date_precision"] == precision, "date"].dropna()
+        if len(dates):
+            parsed = pd.to_datetime(dates, errors="coerce", format="ISO8601").dropna()
+            if len(parsed):
+                return parsed.max().date()
+    return None

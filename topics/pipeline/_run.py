@@ -1,0 +1,427 @@
+"""Running an experiment: stages in order, each from the cache when its inputs are unchanged.
+
+``ingest → clean → dedupe → embed → fit → assign → trends → report``
+
+The run is built in a temporary sibling of the run directory and swapped in
+whole at the end, under a lock per experiment: an interrupted run leaves the
+previous results as they were, and two runs of one experiment never mix
+their files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from topics._io import atomic_directory, atomic_write_with
+from topics.config.schema import Config
+from topics.exports import (
+    ASSIGN_FILES,
+    CORPUS_FILES,
+    TREND_FILES,
+    write_assign_outputs,
+    write_corpus_outputs,
+    write_manifest,
+    write_trend_outputs,
+)
+from topics.pipeline._cache import CacheEntry, StageCache, stage_key
+from topics.pipeline._corpus import (
+    CorpusResult,
+    IngestResult,
+    InputFile,
+    clean_records,
+    dedupe,
+    ingest,
+    input_digests,
+    list_inputs,
+)
+from topics.pipeline._lock import experiment_lock, remove_stale_staging
+from topics.pipeline._model import (
+    assign_papers,
+    compute_trend_tables,
+    corpus_digest,
+    document_texts_of,
+    embedding_settings,
+    fit_cache_key,
+    fit_topic_model,
+    prepare_embedder,
+)
+from topics.pipeline._state import load_ingest, load_texts, save_ingest, save_texts
+
+if TYPE_CHECKING:
+    from topics.embed import Embedder
+    from topics.models import TopicModel
+
+__all__ = ["STAGES", "RunResult", "run"]
+
+STAGES = ("ingest", "clean", "dedupe", "embed", "fit", "assign", "trends", "report")
+
+log = logging.getLogger("topics.pipeline")
+
+
+@dataclass
+class RunResult:
+    """What a run produced; the files themselves are under ``run_dir``.
+
+    ``stages`` maps each stage that took part to ``"ran"`` or ``"cached"``.
+    """
+
+    run_dir: Path
+    papers: pd.DataFrame
+    ingest_report: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    stages: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        """A run fails when any source could not be read at all."""
+        return any(s["failed"] for s in self.ingest_report["sources"])
+
+
+def run(
+    config: Config, *, until: str = "report", force: str | None = None, wait: bool = False
+) -> RunResult:
+    """Run ``config``'s experiment up to stage ``until``, reusing cached stages.
+
+    Parameters
+    ----------
+    config : Config
+        A validated config (:func:`topics.load_config`).
+    until : str, default="report"
+        The last stage to run; the run directory then holds the outputs of
+        the stages up to it.
+    force : str, optional
+        Ignore the cache from this stage on (``--force STAGE``).
+    wait : bool, default=False
+        When another run of the same experiment holds the lock, wait for it
+        instead of failing with :class:`~topics.errors.RunLockedError`.
+
+    Returns
+    -------
+    RunResult
+    """
+    for name, value in (("until", until), ("force", force)):
+        if value is not None and value not in STAGES:
+            raise ValueError(f"{name} must be one of {', '.join(STAGES)}; got {value!r}")
+    with experiment_lock(config.output_dir, config.experiment, wait=wait):
+        remove_stale_staging(config.run_dir)
+        with atomic_directory(config.run_dir) as staging:
+            result = _Run(config, staging, force).through(until)
+    result.run_dir = config.run_dir
+    return result
+
+
+class _Run:
+    """One run's state: the staging directory, the cache, and the stage log."""
+
+    def __init__(self, config: Config, staging: Path, force: str | None) -> None:
+        self.config = config
+        self.staging = staging
+        self.cache = StageCache(config.output_dir / ".cache" / "stages", STAGES, force)
+        self.embedding_cache = (
+            None
+            if self.cache.is_forced("embed")
+            else config.embedding.cache_dir or config.output_dir / ".cache" / "embeddings"
+        )
+        self.started = datetime.now(UTC)
+        self.timings: dict[str, float] = {}
+        self.stages: dict[str, str] = {}
+        self.details: dict[str, dict[str, Any]] = {}
+        self.inputs: list[InputFile] = []
+
+    # -- the stage log -----------------------------------------------------
+
+    @contextmanager
+    def stage(self, name: str, key: str) -> Iterator[dict[str, Any]]:
+        """Time a stage; the body sets ``status["how"] = "cached"`` on a hit."""
+        start = time.perf_counter()
+        status: dict[str, Any] = {"how": "ran"}
+        yield status
+        how = status.pop("how")
+        self.timings[name] = time.perf_counter() - start
+        self.stages[name] = how
+        self.details[name] = {"key": key, **status}
+        log.info("stage %-7s %-6s %6.2f s", name, how, self.timings[name])
+
+    def skip(self, name: str, key: str) -> None:
+        """A stage whose output is covered by a later stage's cached entry."""
+        self.timings[name] = 0.0
+        self.stages[name] = "cached"
+        self.details[name] = {"key": key, "covered_by_later_stage": True}
+        log.info("stage %-7s cached (covered by a later stage)", name)
+
+    # -- the stages --------------------------------------------------------
+
+    def through(self, until: str) -> RunResult:
+        last = STAGES.index(until)
+        corpus = self.corpus()
+        papers = corpus.papers
+        if last >= STAGES.index("embed") and len(papers):
+            papers = self.model_stages(papers, last)
+        elif last >= STAGES.index("embed"):
+            log.warning("the corpus has no papers: the model stages are skipped")
+        self.write_manifest()
+        report = _ingest_report(self.staging)
+        if self.stages["dedupe"] == "cached":
+            _log_cached_issues(report)
+        return RunResult(self.staging, papers, report, self.timings, self.stages)
+
+    def corpus(self) -> CorpusResult:
+        config = self.config
+        self.inputs = list_inputs(config)
+        ingest_key = stage_key(
+            "ingest",
+            # Where the files are does not matter, only what they hold (input_digests).
+            [s.model_dump(mode="json", exclude={"path"}) for s in config.sources],
+            config.ingest.model_dump(mode="json"),
+            input_digests(self.inputs),
+        )
+        clean_key = stage_key("clean", ingest_key, config.clean.model_dump(mode="json"))
+        dedupe_key = stage_key("dedupe", clean_key, config.dedupe.model_dump(mode="json"))
+        entry = self.cache.lookup("dedupe", dedupe_key)
+        if entry is not None:
+            self.skip("ingest", ingest_key)
+            self.skip("clean", clean_key)
+            with self.stage("dedupe", dedupe_key) as status:
+                status["how"] = "cached"
+                entry.restore_files(self.staging)
+                return CorpusResult(
+                    pd.read_parquet(entry.files / "data" / "papers.parquet"),
+                    pd.read_parquet(entry.state / "merges.parquet"),
+                )
+        ingested = self.ingest(ingest_key)
+        texts = self.clean(clean_key, ingested)
+        with self.stage("dedupe", dedupe_key):
+            corpus = dedupe(config, ingested.records, texts)
+            write_corpus_outputs(self.staging, ingested, corpus)
+            with self.cache.store("dedupe", dedupe_key, self.staging, CORPUS_FILES) as state:
+                _write_parquet(corpus.merges, state / "merges.parquet")
+        return corpus
+
+    def ingest(self, key: str) -> IngestResult:
+        with self.stage("ingest", key) as status:
+            entry = self.cache.lookup("ingest", key)
+            if entry is not None:
+                status["how"] = "cached"
+                return IngestResult(load_ingest(entry.state))
+            ingested = ingest(self.config, self.inputs)
+            with self.cache.store("ingest", key, self.staging, ()) as state:
+                save_ingest(ingested.sources, state)
+            return ingested
+
+    def clean(self, key: str, ingested: IngestResult) -> list[str]:
+        with self.stage("clean", key) as status:
+            entry = self.cache.lookup("clean", key)
+            if entry is not None:
+                status["how"] = "cached"
+                return load_texts(entry.state)
+            texts = clean_records(self.config, ingested.records)
+            with self.cache.store("clean", key, self.staging, ()) as state:
+                save_texts(texts, state)
+            return texts
+
+    def model_stages(self, papers: pd.DataFrame, last: int) -> pd.DataFrame:
+        """Embed, fit, assign, trends and report: the stages that need a non-empty corpus."""
+        config = self.config
+        docs = document_texts_of(papers)
+        from topics.embed import text_key
+
+        doc_keys = [text_key(d) for d in docs]
+        embed_key = stage_key(
+            "embed",
+            embedding_settings(config),
+            config.seed,
+            # tfidf-svd learns from the corpus; a pretrained model does not.
+            _digest(doc_keys) if config.embedding.backend == "tfidf-svd" else None,
+        )
+        with self.stage("embed", embed_key) as status:
+            embedder, embedder_cached = self.embedder(embed_key, docs)
+            fit_key = fit_cache_key(config, embedder.identity, doc_keys)
+            assign_key = stage_key(
+                "assign",
+                fit_key,
+                corpus_digest(papers),
+                [t.model_dump(mode="json") for t in config.themes],
+                config.assign.model_dump(mode="json"),
+                config.clean.model_dump(mode="json"),
+                config.experiment,
+            )
+            fit_entry = self.cache.lookup("fit", fit_key)
+            assign_entry = self.cache.lookup("assign", assign_key)
+            vectors = None
+            if last >= STAGES.index("fit") and (fit_entry is None or assign_entry is None):
+                vectors, counts = self.vectors(docs, embedder)
+                status.update(counts)
+            cached = embedder_cached and status.get("computed", 0) == 0
+            status["how"] = "cached" if cached else "ran"
+        if last < STAGES.index("fit"):
+            return papers
+        topic_model, map_2d = self.fit(fit_key, fit_entry, docs, vectors)
+        if last < STAGES.index("assign"):
+            return papers
+        enriched, assignments = self.assign(
+            assign_key, assign_entry, papers, vectors, embedder, topic_model, map_2d
+        )
+        if last < STAGES.index("trends"):
+            return enriched
+        trends_key = stage_key("trends", assign_key, config.trends.model_dump(mode="json"))
+        self.trends(trends_key, enriched, assignments)
+        if last < STAGES.index("report"):
+            return enriched
+        # The report shows the whole config, so any change re-renders it; where
+        # the run directory lives does not change a page.
+        shown_config = config.model_dump(mode="json", exclude={"output_dir"})
+        report_key = stage_key("report", trends_key, shown_config)
+        self.report(report_key)
+        return enriched
+
+    def embedder(self, key: str, docs: list[str]) -> tuple[Embedder, bool]:
+        """The embedder, from the cache when it was built (and fitted) before."""
+        from topics.embed import load_embedder, save_embedder
+
+        entry = self.cache.lookup("embed", key)
+        if entry is not None:
+            return load_embedder(entry.state / "embedder"), True
+        embedder = prepare_embedder(self.config, docs)
+        with self.cache.store("embed", key, self.staging, ()) as state:
+            save_embedder(embedder, state / "embedder")
+        return embedder, False
+
+    def vectors(self, docs: list[str], embedder: Embedder) -> tuple[np.ndarray, dict[str, int]]:
+        """Every document's vector; only texts missing from the embedding cache are encoded."""
+        from topics.embed import embed_texts
+
+        vectors, stats = embed_texts(
+            docs, embedder, self.embedding_cache, batch_size=self.config.embedding.batch_size
+        )
+        return vectors, {"texts": stats.n_total, "computed": stats.n_computed}
+
+    def fit(
+        self,
+        key: str,
+        entry: CacheEntry | None,
+        docs: list[str],
+        vectors: np.ndarray | None,
+    ) -> tuple[TopicModel, np.ndarray]:
+        from topics.models import load_topic_model
+
+        with self.stage("fit", key) as status:
+            if entry is not None:
+                status["how"] = "cached"
+                topic_model = load_topic_model(entry.state / "topic_model")
+                return topic_model, np.load(entry.state / "map_2d.npy", allow_pickle=False)
+            assert vectors is not None  # embed computes them when fit is not cached
+            topic_model, map_2d = fit_topic_model(self.config, docs, vectors)
+            with self.cache.store("fit", key, self.staging, ()) as state:
+                topic_model.save(state / "topic_model")
+                np.save(state / "map_2d.npy", map_2d, allow_pickle=False)
+            return topic_model, map_2d
+
+    def assign(
+        self,
+        key: str,
+        entry: CacheEntry | None,
+        papers: pd.DataFrame,
+        vectors: np.ndarray | None,
+        embedder: Embedder,
+        topic_model: TopicModel,
+        map_2d: np.ndarray,
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        with self.stage("assign", key) as status:
+            if entry is not None:
+                status["how"] = "cached"
+                entry.restore_files(self.staging)
+                return (
+                    pd.read_parquet(entry.files / "data" / "papers.parquet"),
+                    pd.read_parquet(entry.state / "assignments.parquet"),
+                )
+            assert vectors is not None  # embed computes them when assign is not cached
+            fitted, enriched, assignments = assign_papers(
+                self.config, papers, vectors, embedder, topic_model, self.embedding_cache
+            )
+            fitted.save(self.staging / "model")
+            write_assign_outputs(self.staging, fitted, enriched, assignments, map_2d)
+            with self.cache.store("assign", key, self.staging, ASSIGN_FILES) as state:
+                _write_parquet(assignments, state / "assignments.parquet")
+            return enriched, assignments
+
+    def trends(self, key: str, papers: pd.DataFrame, assignments: pd.DataFrame) -> None:
+        with self.stage("trends", key) as status:
+            entry = self.cache.lookup("trends", key)
+            if entry is not None:
+                status["how"] = "cached"
+                entry.restore_files(self.staging)
+                return
+            write_trend_outputs(
+                self.staging, compute_trend_tables(self.config, papers, assignments)
+            )
+            self.cache.store_files("trends", key, self.staging, TREND_FILES)
+
+    def report(self, key: str) -> None:
+        from topics.report import REPORT_ENTRIES, ReportOptions, render_report
+
+        with self.stage("report", key) as status:
+            entry = self.cache.lookup("report", key)
+            if entry is not None:
+                status["how"] = "cached"
+                entry.restore_files(self.staging)
+                return
+            # The report shows the run details, so it needs a manifest first;
+            # the final one, written after it, adds the report's own timing.
+            self.write_manifest()
+            options = ReportOptions(**self.config.report.model_dump())
+            render_report(self.staging, options=options)
+            self.cache.store_files("report", key, self.staging, REPORT_ENTRIES)
+
+    def write_manifest(self) -> None:
+        failed = _any_source_failed(self.staging)
+        write_manifest(
+            self.staging,
+            self.config,
+            inputs=[(f.display, f.path) for f in self.inputs],
+            timings=self.timings,
+            stages=self.stages,
+            cache=self.details,
+            started=self.started,
+            status="failed" if failed else "ok",
+        )
+
+
+def _ingest_report(run_dir: Path) -> dict[str, Any]:
+    return json.loads((run_dir / "data" / "ingest_report.json").read_text("utf-8"))
+
+
+def _any_source_failed(run_dir: Path) -> bool:
+    return any(s["failed"] for s in _ingest_report(run_dir)["sources"])
+
+
+def _log_cached_issues(report: dict[str, Any]) -> None:
+    """A cached corpus still tells the user that its sources had problems."""
+    errors = sum(s["errors"] for s in report["sources"])
+    warnings = sum(s["warnings"] for s in report["sources"])
+    if errors or warnings:
+        log.warning(
+            "corpus (cached): %d errors and %d warnings while reading the sources, "
+            "listed in data/ingest_issues.csv",
+            errors,
+            warnings,
+        )
+
+
+def _digest(keys: list[bytes]) -> str:
+    return hashlib.sha256(b"".join(keys)).hexdigest()
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    atomic_write_with(path, lambda tmp: frame.to_parquet(tmp, index=False))
