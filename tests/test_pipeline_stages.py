@@ -211,3 +211,14 @@ def test_manifest_records_what_reproduces_the_run(cold_dir: Path, seeds_dir: Pat
     assert manifest["versions"]["scikit-learn"]
     assert manifest["machine"]["cpu_count"] >= 1
     assert set(manifest["timings_s"]) == set(STAGES)
+
+
+def test_cli_report_rerender_keeps_the_runs_report_options(
+    repo: Path, warm_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(seeds_config(repo, warm_dir, "report.near_misses=2"))
+    page = warm_dir / "default" / "themes" / "watermarking.html"
+    assert "Closest papers not assigned (2)" in page.read_text()
+    page.unlink()
+    assert main(["report", str(warm_dir / "default")]) == 0
+    assert "Closest papers not assigned (2)" in page.read_text()
