@@ -1,14 +1,17 @@
-"""Time the HTML report of a 10k-paper run, and measure its size.
+"""Time the HTML report of a 10k-paper run (or of the whole archive), and measure its size.
 
 Targets (from the report's issue): under 10 s to render and under 15 MB on disk
 for 10,000 papers. The run directory is synthetic but shaped like a real one:
 titles, abstracts, arXiv ids and dates are real (a seeded sample of three
-categories of the shared arXiv archive); 12 themes are assigned by keyword
-rules on the abstract plus random extra memberships (about 1.5 themes per
-paper, as in ``bench_trends.py``), with a full paper × theme assignments table
-and its evidence JSON; 50 topics (5% outliers) sit in clusters on the 2-D map.
+categories of the shared arXiv archive, or of all of it when more papers are
+asked for than those three hold: ``--papers 196000`` is the whole archive);
+12 themes are assigned by keyword rules on the abstract plus random extra
+memberships (about 1.5 themes per paper, as in ``bench_trends.py``), with a
+full paper × theme assignments table and its evidence JSON; ``--topics``
+topics (5% outliers) sit in clusters on the 2-D map; ``data/evaluation.json``
+has the shape ``topics evaluate`` writes, so the Evaluation section is rendered.
 
-    .venv/bin/python benchmarks/bench_report.py [--papers 10000] [--keep DIR]
+    .venv/bin/python benchmarks/bench_report.py [--papers 10000] [--topics 50] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import json
 import math
 import re
+import resource
 import shutil
 import tempfile
 import time
@@ -25,8 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from topics.exports import by_year_for_export
 from topics.ingest.arxiv_ids import normalize_arxiv_id
-from topics.report import render_report
+from topics.report import ReportOptions, render_report
 
 REPO = Path(__file__).resolve().parents[1]
 ARCHIVE = REPO.parent / "shared" / "corpora" / "arxiv-archive-2019"
@@ -46,17 +51,18 @@ THEME_RULES = {
     "fairness": r"\bfair(?:ness)?\b|\bbias(?:es)?\b",
     "crowdsourcing": r"crowdsourc",
 }
-N_TOPICS = 50
 
 
 def read_sample(n: int, seed: int) -> pd.DataFrame:
-    """Unique real papers with title, abstract, arXiv id and year."""
+    """Unique real papers with title, abstract, arXiv id and year.
+
+    From three categories while they hold enough papers, else from every
+    category of the archive (about 196k unique papers).
+    """
     columns = ["arxiv_id", "title", "abstract", "created"]
-    frames = [
-        pd.read_csv(ARCHIVE / f"{name}.tsv.xz", sep="\t", usecols=columns, dtype=str)
-        for name in CATEGORIES
-    ]
-    raw = pd.concat(frames, ignore_index=True)
+    raw = _read_archive([ARCHIVE / f"{name}.tsv.xz" for name in CATEGORIES], columns)
+    if len(raw.drop_duplicates("arxiv_id")) < n:
+        raw = _read_archive(sorted(ARCHIVE.glob("*.tsv.xz")), columns)
     raw["arxiv_id"] = raw["arxiv_id"].map(normalize_arxiv_id)
     raw = raw.dropna(subset=["arxiv_id", "title"]).drop_duplicates("arxiv_id")
     sample = raw.sample(n=min(n, len(raw)), random_state=seed).reset_index(drop=True)
@@ -67,13 +73,18 @@ def read_sample(n: int, seed: int) -> pd.DataFrame:
     return sample
 
 
-def build_run(run_dir: Path, papers: pd.DataFrame, seed: int, extra: float) -> None:
+def _read_archive(paths: list[Path], columns: list[str]) -> pd.DataFrame:
+    frames = [pd.read_csv(path, sep="\t", usecols=columns, dtype=str) for path in paths]
+    return pd.concat(frames, ignore_index=True)
+
+
+def build_run(run_dir: Path, papers: pd.DataFrame, seed: int, extra: float, n_topics: int) -> None:
     rng = np.random.default_rng(seed)
     data = run_dir / "data"
     data.mkdir(parents=True)
     n = len(papers)
     ids = [f"p{i:05d}" for i in range(n)]
-    topic = np.where(rng.random(n) < 0.05, -1, rng.integers(0, N_TOPICS, n))
+    topic = np.where(rng.random(n) < 0.05, -1, rng.integers(0, n_topics, n))
     themes = list(THEME_RULES)
     member = np.zeros((n, len(themes)), dtype=bool)
     text = (papers["title"] + " " + papers["abstract"]).str.lower()
@@ -118,13 +129,14 @@ def build_run(run_dir: Path, papers: pd.DataFrame, seed: int, extra: float) -> N
     span = list(range(2007, 2020))
     totals = frame.dropna(subset=["year"]).groupby("year").size().reindex(span, fill_value=0)
     groups = {("theme", t): member[:, j] for j, t in enumerate(themes)}
-    groups |= {("topic", str(t)): topic == t for t in range(-1, N_TOPICS)}
+    groups |= {("topic", str(t)): topic == t for t in range(-1, n_topics)}
     by_year = _by_year(frame, groups, span, totals)
-    by_year[by_year["kind"] == "theme"].to_csv(data / "themes_by_year.csv", index=False)
-    by_year[by_year["kind"] == "topic"].to_csv(data / "topics_by_year.csv", index=False)
+    for kind, name in (("theme", "themes_by_year.csv"), ("topic", "topics_by_year.csv")):
+        rows = by_year[by_year["kind"] == kind].drop(columns=["flags"]).assign(flags="")
+        by_year_for_export(rows, kind).to_csv(data / name, index=False)
     _trends(groups, rng).to_csv(data / "trends.csv", index=False)
     _keywords(frame, span).to_csv(data / "topic_keywords_by_year.csv", index=False)
-    centres = rng.normal(0, 6, (N_TOPICS + 1, 2))
+    centres = rng.normal(0, 6, (n_topics + 1, 2))
     xy = centres[topic + 1] + rng.normal(0, 1, (n, 2))
     pd.DataFrame({"paper_id": ids, "x": xy[:, 0], "y": xy[:, 1]}).to_csv(
         data / "map_2d.csv", index=False
@@ -141,6 +153,7 @@ def build_run(run_dir: Path, papers: pd.DataFrame, seed: int, extra: float) -> N
         },
     )
     _write_json(data / "ingest_report.json", _ingest(frame))
+    _write_json(data / "evaluation.json", _evaluation(frame, themes, member, rng))
     pd.DataFrame(columns=["paper_id", "record_id", "source", "rule", "similarity"]).to_csv(
         data / "merges.csv", index=False
     )
@@ -279,6 +292,52 @@ def _keywords(frame, span) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _evaluation(frame, themes, member, rng) -> dict:
+    """``data/evaluation.json`` in the shape ``topics evaluate`` writes (random numbers)."""
+    topics = sorted(t for t in frame["topic"].unique() if t >= 0)
+    labelled = rng.random(member.shape) < 0.9  # a label agreeing with 90% of memberships
+    per_theme = []
+    for j, theme in enumerate(themes):
+        tp = int((member[:300, j] & labelled[:300, j]).sum())
+        fp = int((member[:300, j] & ~labelled[:300, j]).sum())
+        precision, recall = tp / max(tp + fp, 1), tp / (tp + 5)
+        f1 = 2 * tp / max(2 * tp + fp + 5, 1)
+        scores = {"precision": precision, "recall": recall, "f1": f1}
+        per_theme.append({"theme": theme, "support": tp + 5, "predicted": tp + fp, **scores})
+    return {
+        "format": "topics.evaluation",
+        "format_version": 1,
+        "n_papers": len(frame),
+        "n_topics": len(topics),
+        "coherence": {
+            "measure": "c_npmi",
+            "top_n": 10,
+            "mean": 0.12,
+            "per_topic": [
+                {
+                    "topic": int(t),
+                    "label": f"topic {t}",
+                    "npmi": float(rng.uniform(-0.1, 0.4)),
+                    "words": [f"word{t}_{k}" for k in range(10)],
+                }
+                for t in topics
+            ],
+        },
+        "diversity": {"top_n": 10, "value": 0.81},
+        "outliers": {"before_reduction": 0.41, "after_reduction": 0.05, "assigned": 0.05},
+        "stability": None,
+        "themes": {
+            "labels_file": "labels.csv",
+            "n_label_rows": 300,
+            "n_matched_papers": 300,
+            "issues": [],
+            "per_theme": per_theme,
+            "micro": {"precision": 0.9, "recall": 0.85, "f1": 0.87},
+            "macro": {"precision": 0.88, "recall": 0.84, "f1": 0.86},
+        },
+    }
+
+
 def _ingest(frame) -> dict:
     undated = frame.loc[frame["year"].isna(), ["paper_id", "title", "sources"]]
     return {
@@ -311,6 +370,13 @@ def _write_json(path: Path, value: object) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=10_000)
+    parser.add_argument("--topics", type=int, default=50, help="number of topics (default 50)")
+    parser.add_argument(
+        "--max-papers",
+        type=int,
+        default=ReportOptions().max_papers,
+        help="ReportOptions.max_papers: papers listed per theme and topic page",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--extra",
@@ -327,18 +393,25 @@ def main() -> None:
     run_dir = args.keep or workdir / "run"
     try:
         started = time.perf_counter()
-        build_run(run_dir, read_sample(args.papers, args.seed), args.seed, args.extra)
+        sample = read_sample(args.papers, args.seed)
+        build_run(run_dir, sample, args.seed, args.extra, args.topics)
         assigned = pd.read_csv(run_dir / "data" / "assignments.csv", usecols=["assigned"])
         print(
-            f"built a {args.papers:,}-paper run in {time.perf_counter() - started:.1f} s "
-            f"({assigned['assigned'].sum() / args.papers:.2f} themes per paper)"
+            f"built a {len(sample):,}-paper run in {time.perf_counter() - started:.1f} s "
+            f"({assigned['assigned'].sum() / len(sample):.2f} themes per paper)"
         )
+        options = ReportOptions(max_papers=args.max_papers)
         for attempt in ("first render", "re-render"):
-            stats = render_report(run_dir)
+            stats = render_report(run_dir, options=options)
+            csvs = sum(p.stat().st_size for p in run_dir.glob("t*/*.csv"))
             print(
-                f"{attempt}: {stats.seconds:.2f} s, {stats.total_bytes / 1e6:.2f} MB, "
+                f"{attempt}: {stats.seconds:.2f} s, {stats.total_bytes / 1e6:.2f} MB "
+                f"({(stats.total_bytes - csvs) / 1e6:.2f} MB pages and assets, "
+                f"{csvs / 1e6:.2f} MB full paper lists), "
                 f"{stats.pages} pages ({stats.theme_pages} themes, {stats.topic_pages} topics)"
             )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+        print(f"peak memory of this process: {peak:.2f} GB")
         largest = sorted(
             (p for p in run_dir.rglob("*.html")), key=lambda p: p.stat().st_size, reverse=True
         )[:3]

@@ -144,12 +144,76 @@ def build_run_dir(run_dir: Path, *, evaluation: bool = True, model: bool = True)
     _write_json(data / "ingest_report.json", _ingest_report(papers))
     _merges().to_csv(data / "merges.csv", index=False)
     if evaluation:
-        _write_json(data / "evaluation.json", {"coherence_c_v": 0.512, "diversity": 0.83})
+        _write_json(data / "evaluation.json", evaluation_result())
     if model:
         (run_dir / "model").mkdir(exist_ok=True)
         _write_json(run_dir / "model" / "model.json", {"format": "topics.bertopic.v1"})
     _write_json(run_dir / "manifest.json", _manifest())
     return run_dir
+
+
+def evaluation_result() -> dict:
+    """``data/evaluation.json`` as ``topics evaluate`` writes it, with a hostile label row."""
+    per_topic = [
+        {"topic": 0, "label": TOPICS[0][0], "npmi": 0.4213, "words": ["adversarial", "attacks"]},
+        {"topic": 1, "label": TOPICS[1][0], "npmi": 0.1875, "words": ["continual", "replay"]},
+        {"topic": 2, "label": TOPICS[2][0], "npmi": -0.0521, "words": ["graph", "node"]},
+        {"topic": 3, "label": TOPICS[3][0], "npmi": None, "words": ["training"]},
+    ]
+    scores = [
+        {"theme": ADV, "support": 10, "predicted": 11, "precision": 0.8182, "recall": 0.9,
+         "f1": 0.8571},
+        {"theme": CL, "support": 6, "predicted": 5, "precision": 1.0, "recall": 0.8333,
+         "f1": 0.9091},
+        {"theme": GNN, "support": 0, "predicted": 0, "precision": None, "recall": None,
+         "f1": None},
+    ]  # fmt: skip
+    return {
+        "format": "topics.evaluation",
+        "format_version": 1,
+        "experiment": "robustness-trends",
+        "model_kind": "bertopic",
+        "n_papers": len(PAPERS),
+        "n_topics": 4,
+        "coherence": {"measure": "c_npmi", "top_n": 10, "mean": 0.1856, "per_topic": per_topic},
+        "diversity": {"top_n": 5, "value": 0.8947},
+        "outliers": {"before_reduction": 0.3667, "after_reduction": 0.0333, "assigned": 0.0333},
+        "stability": {
+            "seeds": [42, 43, 44],
+            "n_topics": [4, 4, 5],
+            "ari": {
+                "mean": 0.7321,
+                "min": 0.6512,
+                "pairs": [
+                    {"seed_a": 42, "seed_b": 43, "ari": 0.8102},
+                    {"seed_a": 42, "seed_b": 44, "ari": 0.7349},
+                    {"seed_a": 43, "seed_b": 44, "ari": 0.6512},
+                ],
+            },
+            "topic_match": {
+                "centroid": {"threshold": 0.95, "mean_similarity": 0.9712, "share_matched": 0.85},
+                "words": {"threshold": 0.8, "mean_similarity": 0.8633, "share_matched": 0.7667},
+            },
+        },
+        "themes": {
+            "labels_file": "labels.csv",
+            "n_label_rows": 18,
+            "n_matched_papers": 16,
+            "issues": [
+                {"line": 7, "reason": "no paper of this run has this title", "excerpt": XSS_PROBE},
+                {
+                    "line": 12,
+                    "reason": "theme(s) fairness not in this run; ignored for this row",
+                    "excerpt": "Fairness through awareness",
+                },
+            ],
+            "n_papers": 16,
+            "per_theme": scores,
+            "micro": {"precision": 0.875, "recall": 0.875, "f1": 0.875},
+            "macro": {"precision": 0.9091, "recall": 0.8667, "f1": 0.8831},
+            "macro_themes": [ADV, CL],
+        },
+    }
 
 
 def _papers() -> pd.DataFrame:

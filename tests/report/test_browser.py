@@ -262,3 +262,40 @@ def test_browser_print_hides_controls(rendered: Path, visit: Visit) -> None:
     page.emulate_media(media="screen")
     page.wait_for_function(fits)
     visit.assert_clean()
+
+
+def test_browser_evaluation_section_sorts_links_and_stays_inert(
+    rendered: Path, visit: Visit, xss_probe: str
+) -> None:
+    page = visit.open(rendered / "index.html")
+    page.locator(".topbar a", has_text="Evaluation").click()
+    assert page.url.endswith("#evaluation")
+    section = page.locator("#evaluation")
+    assert section.is_visible()
+    assert "0.186" not in section.locator(".cards").inner_text()  # cards use 2 decimals
+    assert "0.19" in section.locator(".cards").inner_text()
+    page.locator("#coherence thead th", has_text="NPMI").click()
+    values = page.locator("#coherence tbody td:nth-child(3)").all_inner_texts()
+    assert values == ["0.421", "0.188", "-0.052", "–"]  # descending, undefined last
+    assert page.get_by_text(xss_probe, exact=True).count() == 1  # a label row, as text
+    assert page.evaluate("window.__xss") is None
+    page.locator("#theme-scores a", has_text="continual learning").click()
+    visit.wait_for_charts()
+    assert page.url.endswith("/themes/continual-learning.html")
+    visit.assert_clean()
+
+
+def test_browser_capped_theme_page_links_its_full_csv(
+    tmp_path: Path, build_run, visit: Visit
+) -> None:
+    from topics.report import ReportOptions, render_report
+
+    run_dir = build_run(tmp_path / "run")
+    render_report(run_dir, options=ReportOptions(max_papers=3))
+    page = visit.open(run_dir / "themes" / "adversarial-robustness.html")
+    assert page.locator("#papers tbody tr").count() == 3
+    link = page.locator("a[download]", has_text="adversarial-robustness.csv")
+    assert link.count() == 1
+    target = Path(unquote(urlparse(link.evaluate("a => a.href")).path))
+    assert target.is_file()
+    visit.assert_clean()

@@ -267,6 +267,12 @@ class ReportConfig(_Section):
     feeding_topics: int = Field(default=8, ge=1)
     near_misses: int = Field(default=25, ge=0)
     max_rows: int = Field(default=1_000, ge=1, description="Rows per data-quality table.")
+    max_papers: int = Field(
+        default=1_000,
+        ge=1,
+        description="Papers listed on each theme and topic page; all of them go to a CSV "
+        "linked from the page.",
+    )
 
 
 class Config(_Section):

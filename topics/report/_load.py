@@ -46,6 +46,7 @@ _PAPER_COLUMNS = (
     "date_resolution",
     "topic",
     "topic_label",
+    "topic_confidence",
     "themes",
 )
 _NUMERIC = ("year", "count", "total", "share", "ci_low", "ci_high", "score", "similarity", "size")

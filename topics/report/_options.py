@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any, Self
 
 __all__ = ["ReportOptions", "ReportStats"]
 
@@ -33,6 +36,12 @@ class ReportOptions:
     max_rows : int, default=1_000
         Rows shown in each data-quality table (ingest issues, merges, undated
         papers); the page gives the full count and links the complete file.
+    max_papers : int, default=1_000
+        Papers listed on a theme or topic page: a theme's best-scoring ones, a
+        topic's most central ones (newest first when the run saved no
+        ``topic_confidence``). A page that holds more says how many, and links
+        a CSV of all of them written next to it (``themes/<slug>.csv``,
+        ``topics/<id>.csv``). Keeps a theme of 20,000 papers a light page.
     """
 
     map_max_points: int = 50_000
@@ -42,6 +51,24 @@ class ReportOptions:
     feeding_topics: int = 8
     near_misses: int = 25
     max_rows: int = 1_000
+    max_papers: int = 1_000
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any] | None) -> Self:
+        """Options from a config's ``report`` section; keys this version lacks are ignored."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (section or {}).items() if k in known})
+
+    @classmethod
+    def from_run(cls, run_dir: Path) -> Self:
+        """The options a run was configured with (its manifest's ``report`` section)."""
+        try:
+            manifest = json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        config = manifest.get("config") if isinstance(manifest, dict) else None
+        section = config.get("report") if isinstance(config, dict) else None
+        return cls.from_config(section if isinstance(section, Mapping) else None)
 
 
 @dataclass(frozen=True, slots=True)

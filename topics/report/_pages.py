@@ -6,8 +6,11 @@ corpus), which keeps a 10k-paper report within its size budget.
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
@@ -18,12 +21,14 @@ from markupsafe import Markup
 
 from topics.report import charts
 from topics.report._details import data_quality, run_details
+from topics.report._evaluation import evaluation_view
 from topics.report._html import script_json
 from topics.report._keywords import distinctive_terms, matched_phrase_counts
 from topics.report._load import RunData
 from topics.report._options import ReportOptions
 from topics.report.tables import (
     PaperRow,
+    ThemePaper,
     ThemeView,
     TopicView,
     build_papers,
@@ -50,9 +55,14 @@ class Chart:
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    """The contexts of every page of the report, keyed by output path."""
+    """The contexts of every page of the report, keyed by output path.
+
+    ``files`` are other files of the report (the full paper lists of pages
+    that show only the first ``max_papers``), as text by output path.
+    """
 
     pages: dict[str, tuple[str, dict[str, Any]]]
+    files: dict[str, str]
 
 
 def build_site(run: RunData, options: ReportOptions) -> Site:
@@ -65,13 +75,15 @@ def build_site(run: RunData, options: ReportOptions) -> Site:
     for paper in papers.values():
         by_topic[paper.topic].append(paper)
     details = run_details(run)
+    theme_by_name = {t.name: t for t in themes}
     common = {
         "experiment": details.experiment,
         "themes": themes,
         "topics": topics,
         "topic_by_id": topic_by_id,
-        "theme_by_name": {t.name: t for t in themes},
+        "theme_by_name": theme_by_name,
         "incomplete_year": run.corpus_years.get("incomplete_year"),
+        "evaluation": evaluation_view(run.evaluation, topic_by_id, theme_by_name, options.max_rows),
     }
     ids = count()
     by_theme = dict(iter(run.assignments.groupby(["theme", "assigned"], sort=False)))
@@ -91,17 +103,24 @@ def build_site(run: RunData, options: ReportOptions) -> Site:
         _theme_rows(run, list(papers)),
         options.keyword_top_n,
     )
+    files: dict[str, str] = {}
     for theme in themes:
         assigned = by_theme.get((theme.name, True), run.assignments.iloc[:0])
         rest = by_theme.get((theme.name, False), run.assignments.iloc[:0])
         context = _theme(run, options, theme, (assigned, rest), papers, topic_by_id, ids)
         context["terms"] = terms.get(theme.name, [])  # computed for all themes at once
+        if context["papers_csv"]:
+            files[f"themes/{context['papers_csv']}"] = _theme_papers_csv(context.pop("members"))
+        context.pop("members", None)
         pages[f"themes/{theme.slug}.html"] = ("theme.html", {**common, **context})
     for topic in topics:
-        context = _topic(run, topic, by_topic.get(topic.id, []), themes, papers, ids)
+        context = _topic(run, options, topic, by_topic.get(topic.id, []), themes, papers, ids)
         context["keywords_by_year"] = [r for r in keywords if r["topic"] is topic]  # read once
+        if context["papers_csv"]:
+            files[f"topics/{context['papers_csv']}"] = _topic_papers_csv(context.pop("members"))
+        context.pop("members", None)
         pages[f"topics/{topic.id}.html"] = ("topic.html", {**common, **context})
-    return Site(pages=pages)
+    return Site(pages=pages, files=files)
 
 
 def _index(
@@ -162,15 +181,19 @@ def _theme(
 ) -> dict[str, Any]:
     """A theme page; ``assignments`` are its assigned rows and its other rows."""
     assigned, others = assignments
-    members = theme_papers(assigned, papers)
+    members = theme_papers(assigned, papers)  # best score first
     rows = _rows(run.themes_by_year, theme.name)
+    capped = len(members) > options.max_papers
     return {
         "root": "../",
         "theme": theme,
         "chart": _own_trend_chart(
             run, theme.name, theme.color, rows, ids, f"share of papers in {theme.name} by year"
         ),
-        "papers": members,
+        "papers": members[: options.max_papers],
+        "n_papers": len(members),
+        "papers_csv": f"{theme.slug}.csv" if capped else "",
+        "members": members,
         "near_misses": theme_papers(others, papers, limit=options.near_misses),
         "feeding": feeding_topics((m.paper for m in members), topic_by_id, options.feeding_topics),
         "matched": matched_phrase_counts((m.evidence for m in members), options.keyword_top_n),
@@ -192,6 +215,7 @@ def _own_trend_chart(
 
 def _topic(
     run: RunData,
+    options: ReportOptions,
     topic: TopicView,
     members: list[PaperRow],
     themes: Sequence[ThemeView],
@@ -199,17 +223,62 @@ def _topic(
     ids: count[int],
 ) -> dict[str, Any]:
     rows = _topic_rows(run, topic)
-    members = sorted(members, key=lambda p: (-(p.year or 0), p.title))
+    members = _by_centrality(members)
+    capped = len(members) > options.max_papers
     return {
         "root": "../",
         "topic": topic,
         "chart": _own_trend_chart(
             run, topic.name, topic.color, rows, ids, f"share of papers in topic {topic.id} by year"
         ),
-        "papers": members,
+        "papers": members[: options.max_papers],
+        "n_papers": len(members),
+        "papers_csv": f"{topic.id}.csv" if capped else "",
+        "members": members,
+        "by_score": any(p.topic_score is not None for p in members),
         "representative": [papers[i] for i in topic.representative if i in papers],
         "feeds": topic_themes(members, themes, topic.size or len(members)),
     }
+
+
+def _by_centrality(members: Iterable[PaperRow]) -> list[PaperRow]:
+    """Most central to the topic first when the run saved scores; else newest first."""
+    return sorted(
+        members,
+        key=lambda p: (
+            -(p.topic_score if p.topic_score is not None else -math.inf),
+            -(p.year or 0),
+            p.title,
+            p.paper_id,
+        ),
+    )
+
+
+def _theme_papers_csv(members: Sequence[ThemePaper]) -> str:
+    """Every paper of a theme, best score first, for a page that lists only the first ones."""
+    return _csv(
+        ("paper_id", "title", "year", "score", "topic", "url"),
+        (
+            (m.paper.paper_id, m.paper.title, m.paper.year, m.score, m.paper.topic, m.paper.url)
+            for m in members
+        ),
+    )
+
+
+def _topic_papers_csv(members: Sequence[PaperRow]) -> str:
+    """Every paper of a topic, in the page's order, for a page that lists only the first ones."""
+    return _csv(
+        ("paper_id", "title", "year", "topic_confidence", "themes", "url"),
+        ((p.paper_id, p.title, p.year, p.topic_score, ";".join(p.themes), p.url) for p in members),
+    )
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(("" if v is None else v for v in row) for row in rows)
+    return buffer.getvalue()
 
 
 def _map(

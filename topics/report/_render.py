@@ -77,6 +77,8 @@ def render_report(run_dir: Path, *, options: ReportOptions | None = None) -> Rep
             target = stage / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(env.get_template(template).render(context), encoding="utf-8")
+        for path, text in site.files.items():
+            (stage / path).write_text(text, encoding="utf-8")
         _copy_assets(stage / "assets")
         for name in _REPORT_DIRS:
             (stage / name).mkdir(exist_ok=True)

@@ -69,7 +69,11 @@ class Trend:
 
 @dataclass(frozen=True, slots=True)
 class PaperRow:
-    """A paper as a table shows it: title, year, link, topic and themes."""
+    """A paper as a table shows it: title, year, link, topic and themes.
+
+    ``topic_score`` is how central the paper is to its topic (the run's
+    ``topic_confidence``), ``None`` when the run did not save it.
+    """
 
     paper_id: str
     title: str
@@ -79,6 +83,7 @@ class PaperRow:
     topic: int
     topic_label: str
     themes: tuple[str, ...]
+    topic_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +199,7 @@ def build_papers(run: RunData) -> dict[str, PaperRow]:
     """Every paper by id."""
     p = run.papers
     rows = {}
-    for pid, title, year, arxiv_id, doi, topic, label, themes in zip(
+    for pid, title, year, arxiv_id, doi, topic, label, themes, confidence in zip(
         p["paper_id"],
         p["title"],
         p["year"],
@@ -203,6 +208,7 @@ def build_papers(run: RunData) -> dict[str, PaperRow]:
         p["topic"],
         p["topic_label"],
         p["themes"],
+        p["topic_confidence"],
         strict=True,
     ):
         url, link_label = paper_url(arxiv_id, doi)
@@ -215,6 +221,7 @@ def build_papers(run: RunData) -> dict[str, PaperRow]:
             topic=int(topic),
             topic_label=label,
             themes=tuple(t for t in themes.split(";") if t and t != UNASSIGNED),
+            topic_score=_float(confidence) if confidence else None,
         )
     return rows
 
