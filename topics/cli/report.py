@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from topics.cli._util import EXIT_OK, add_common_arguments, guarded
-
-if TYPE_CHECKING:
-    from topics.report import ReportOptions
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,26 +18,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def report_cli(args: argparse.Namespace) -> int:
-    from topics.report import render_report  # jinja2 and plotly load only for this command
+    # jinja2 and plotly load only for this command
+    from topics.report import ReportOptions, render_report
 
-    stats = render_report(args.run_dir, options=_run_report_options(args.run_dir))
+    stats = render_report(args.run_dir, options=ReportOptions.from_run(args.run_dir))
     print(
         f"report: {args.run_dir / 'index.html'} ({stats.pages} pages, "
         f"{stats.total_bytes / 1e6:.1f} MB, {stats.seconds:.1f} s)"
     )
     return EXIT_OK
-
-
-def _run_report_options(run_dir: Path) -> ReportOptions | None:
-    """The ``report:`` options the run was configured with, so a re-render matches it."""
-    import dataclasses
-    import json
-
-    from topics.report import ReportOptions
-
-    manifest = run_dir / "manifest.json"
-    if not manifest.is_file():
-        return None  # render_report names the missing file
-    configured = json.loads(manifest.read_text("utf-8")).get("config", {}).get("report") or {}
-    known = {f.name for f in dataclasses.fields(ReportOptions)}
-    return ReportOptions(**{k: v for k, v in configured.items() if k in known})

@@ -49,7 +49,7 @@ def document_texts_of(papers: pd.DataFrame) -> list[str]:
 
 def corpus_digest(papers: pd.DataFrame) -> str:
     """Content hash of the columns the model stages read (not of every column)."""
-    columns = [c for c in ("paper_id", "title", "text", "year", "date", "date_precision")]
+    columns = ["paper_id", "title", "text", "year", "date", "date_precision"]
     hashed = pd.util.hash_pandas_object(papers[columns].astype(str), index=False)
     return hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()
 
@@ -130,6 +130,7 @@ def assign_papers(
     enriched = papers.assign(
         topic=assigned["topic"].to_numpy(),
         topic_label=assigned["topic_label"].to_numpy(),
+        topic_confidence=assigned["topic_confidence"].to_numpy(),
         themes=assigned["themes"].to_numpy(),
     )
     return fitted, enriched, prediction.assignments

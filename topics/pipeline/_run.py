@@ -380,7 +380,7 @@ class _Run:
             # The report shows the run details, so it needs a manifest first;
             # the final one, written after it, adds the report's own timing.
             self.write_manifest()
-            options = ReportOptions(**self.config.report.model_dump())
+            options = ReportOptions.from_config(self.config.report.model_dump())
             render_report(self.staging, options=options)
             self.cache.store_files("report", key, self.staging, REPORT_ENTRIES)
 
