@@ -14,22 +14,33 @@ __all__ = ["project_2d"]
 _MIN_UMAP_POINTS = 16
 
 
-def project_2d(vectors: np.ndarray, *, seed: int, n_neighbors: int = 15) -> np.ndarray:
-    """Return an ``(n, 2)`` float32 array of map coordinates scaled to [0, 1]."""
+def project_2d(
+    vectors: np.ndarray,
+    *,
+    seed: int,
+    n_neighbors: int = 15,
+    max_fit_samples: int | None = 50_000,
+) -> np.ndarray:
+    """Return an ``(n, 2)`` float32 array of map coordinates scaled to [0, 1].
+
+    Above ``max_fit_samples`` points the layout is learnt from a seeded sample
+    (see :class:`topics.models._umap.SampledUMAP`).
+    """
     n = vectors.shape[0]
     if n == 0:
         return np.zeros((0, 2), dtype=np.float32)
     if n < _MIN_UMAP_POINTS:
         coords = _pca_2d(vectors)
     else:
-        from umap import UMAP
+        from topics.models._umap import SampledUMAP
 
-        coords = UMAP(
+        coords = SampledUMAP(
+            max_fit_samples=max_fit_samples,
+            random_state=seed,
             n_components=2,
             n_neighbors=min(n_neighbors, n - 1),
             min_dist=0.1,
             metric="cosine",
-            random_state=seed,
             n_jobs=1,  # a fixed random_state makes UMAP single-threaded anyway
         ).fit_transform(vectors)
     return _unit_box(np.asarray(coords, dtype=np.float32))

@@ -106,6 +106,12 @@ class EmbeddingConfig(_Section):
         default=None, description="Embedding cache; default: <output_dir>/.cache/embeddings."
     )
     svd_components: int = Field(default=256, ge=2, description="tfidf-svd only.")
+    svd_fit_samples: int | None = Field(
+        default=50_000,
+        ge=2,
+        description="tfidf-svd only: learn the vocabulary and SVD from a seeded sample of "
+        "this many texts (None: all); every text is still embedded.",
+    )
 
 
 class UmapConfig(_Section):
@@ -114,6 +120,12 @@ class UmapConfig(_Section):
     min_dist: float = Field(default=0.0, ge=0)
     metric: str = "cosine"
     low_memory: bool = False
+    max_fit_samples: int | None = Field(
+        default=50_000,
+        ge=100,
+        description="Larger corpora: UMAP learns the layout from a seeded sample of this many "
+        "documents and places the others with transform (also for the 2-D map); None: all.",
+    )
 
 
 class HdbscanConfig(_Section):

@@ -291,16 +291,17 @@ class BERTopicModel(TopicModel):
     def _umap_model(self, n_docs: int) -> Any:
         if self.umap_model is not None:
             return copy.deepcopy(self.umap_model)
-        from umap import UMAP
+        from topics.models._umap import SampledUMAP
 
         config = self.umap or UmapConfig()
-        return UMAP(
+        return SampledUMAP(
+            max_fit_samples=config.max_fit_samples,
+            random_state=self.random_state,
             n_neighbors=min(config.n_neighbors, n_docs - 1),
             n_components=config.n_components,
             min_dist=config.min_dist,
             metric=config.metric,
             low_memory=config.low_memory,
-            random_state=self.random_state,
             n_jobs=1 if self.random_state is not None else -1,
         )
 

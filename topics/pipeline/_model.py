@@ -95,7 +95,10 @@ def fit_topic_model(
 
     topic_model = build_topic_model(config.model, seed=config.seed)
     topic_model.fit(list(docs), embeddings=vectors)
-    return topic_model, project_2d(vectors, seed=config.seed)
+    map_2d = project_2d(
+        vectors, seed=config.seed, max_fit_samples=config.model.umap.max_fit_samples
+    )
+    return topic_model, map_2d
 
 
 def assign_papers(
