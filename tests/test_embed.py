@@ -436,3 +436,21 @@ def test_embed_tfidf_svd_load_refuses_tampered_bundle(
     vocabulary_file.write_text(json.dumps(vocabulary), encoding="utf-8")
     with pytest.raises(IncompatibleModelError, match=r"do not match embedder\.json"):
         load_embedder(tmp_path)
+
+
+def test_embed_tfidf_svd_learns_from_a_seeded_sample_and_encodes_everything(
+    abstracts: list[str],
+) -> None:
+    sampled = TfidfSvdEmbedder(n_components=16, max_fit_samples=60).fit(abstracts)
+    again = TfidfSvdEmbedder(n_components=16, max_fit_samples=60).fit(abstracts)
+    full = TfidfSvdEmbedder(n_components=16, max_fit_samples=None).fit(abstracts)
+    assert sampled.identity == again.identity  # same seed, same sample
+    assert sampled.identity != full.identity
+    chosen = np.sort(np.random.default_rng(42).choice(len(abstracts), 60, replace=False))
+    on_sample = TfidfSvdEmbedder(n_components=16, max_fit_samples=None).fit(
+        [abstracts[i] for i in chosen]
+    )
+    assert sampled.terms_ == on_sample.terms_  # learnt from those 60 texts alone
+    vectors = sampled.encode(abstracts)
+    assert vectors.shape == (len(abstracts), 16)
+    assert np.count_nonzero(np.linalg.norm(vectors, axis=1)) >= 0.95 * len(abstracts)

@@ -50,7 +50,11 @@ def build_embedder(config: EmbeddingConfig, *, seed: int = 42) -> Embedder:
         If ``embedding.model`` is not a packaged name or an existing local model.
     """
     if config.backend == "tfidf-svd":
-        return TfidfSvdEmbedder(n_components=config.svd_components, random_state=seed)
+        return TfidfSvdEmbedder(
+            n_components=config.svd_components,
+            random_state=seed,
+            max_fit_samples=config.svd_fit_samples,
+        )
     return SentenceTransformerEmbedder(
         config.model, max_seq_length=config.max_seq_length, seed=seed
     )

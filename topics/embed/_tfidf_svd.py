@@ -66,7 +66,12 @@ class TfidfSvdEmbedder(BaseEstimator):
     n_components : int, default=256
         Requested vector size; fewer if the corpus has fewer documents or terms.
     random_state : int, default=42
-        Seed of the randomized SVD.
+        Seed of the randomized SVD and of the fitting sample.
+    max_fit_samples : int or None, default=50_000
+        The vocabulary, idf and SVD basis are learnt from a seeded sample of at
+        most this many texts (all of them when None). On the 196k-paper archive
+        fitting on everything took minutes on 2 cores, and a 50k sample already
+        fixes a 32k-term vocabulary; every text is still encoded.
 
     Attributes
     ----------
@@ -98,11 +103,19 @@ class TfidfSvdEmbedder(BaseEstimator):
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "max_fit_samples": [Interval(Integral, 2, None, closed="left"), None],
     }
 
-    def __init__(self, *, n_components: int = 256, random_state: int = 42) -> None:
+    def __init__(
+        self,
+        *,
+        n_components: int = 256,
+        random_state: int = 42,
+        max_fit_samples: int | None = 50_000,
+    ) -> None:
         self.n_components = n_components
         self.random_state = random_state
+        self.max_fit_samples = max_fit_samples
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, texts: Sequence[str], y: None = None) -> Self:
@@ -115,6 +128,7 @@ class TfidfSvdEmbedder(BaseEstimator):
         """
         if len(texts) < 2:
             raise ModelError(f"tfidf-svd needs at least 2 texts to fit; got {len(texts)}.")
+        texts = self._fitting_sample(texts)
         min_df = adaptive_min_df(len(texts))
         vectorizer = _make_vectorizer(
             _VECTORIZER_SETTINGS, sorted(ENGLISH_STOP_WORDS), min_df=min_df
@@ -137,6 +151,13 @@ class TfidfSvdEmbedder(BaseEstimator):
             vectorizer_settings=_VECTORIZER_SETTINGS,
         )
         return self
+
+    def _fitting_sample(self, texts: Sequence[str]) -> Sequence[str]:
+        if self.max_fit_samples is None or len(texts) <= self.max_fit_samples:
+            return texts
+        rng = np.random.default_rng(self.random_state)
+        chosen = np.sort(rng.choice(len(texts), size=self.max_fit_samples, replace=False))
+        return [texts[i] for i in chosen]
 
     @property
     def identity(self) -> str:
