@@ -25,7 +25,8 @@ def test_umap_sampled_fit_places_unsampled_points_with_their_cluster() -> None:
     model = SampledUMAP(max_fit_samples=300, random_state=1, n_components=2, n_jobs=1)
     embedding = model.fit_transform(points)
     assert embedding.shape == (600, 2)
-    assert model.fit_sample_ is not None and len(model.fit_sample_) == 300
+    assert model.fit_sample_ is not None
+    assert len(model.fit_sample_) == 300
     unsampled = np.setdiff1d(np.arange(600), model.fit_sample_)
     labels = nearest_center_labels(embedding, truth)
     assert adjusted_rand_score(truth[unsampled], labels[unsampled]) == 1.0
