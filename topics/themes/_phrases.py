@@ -13,7 +13,6 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from topics.themes._weights import SignalWeights
 
@@ -69,22 +68,32 @@ def _stems(lower: str) -> frozenset[str]:
     return frozenset(stems)
 
 
-class _TextWord(NamedTuple):
-    text: str
-    stems: frozenset[str]
-    start: int
-    joined: bool  # only spaces or hyphens since the previous word
+class _Words:
+    """A text's words with their stems; spans are kept to test hyphen/space joins lazily.
 
+    Matching visits every word of every abstract, so this is the hot loop of the
+    assign stage: words come from one C-level regex pass, stems from a memo, and
+    the gap between two words is only looked at when a phrase starts there.
+    """
 
-def _words(text: str) -> list[_TextWord]:
-    words, previous_end = [], 0
-    for m in _WORD.finditer(text):
-        start = m.start()
-        joined = not text[previous_end:start].strip(_JOINERS)
-        word = m.group()
-        words.append(_TextWord(word, _stems(word.lower()), start, joined))
-        previous_end = m.end()
-    return words
+    __slots__ = ("matches", "stems", "text", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.matches = list(_WORD.finditer(text))
+        self.words = [m.group() for m in self.matches]
+        self.stems = [_stems(w.lower()) for w in self.words]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def joined(self, i: int) -> bool:
+        """Only spaces or hyphens between word ``i - 1`` and word ``i``."""
+        gap = self.text[self.matches[i - 1].end() : self.matches[i].start()]
+        return not gap.strip(_JOINERS)
+
+    def start(self, i: int) -> int:
+        return self.matches[i].start()
 
 
 class _Lexicon:
@@ -107,21 +116,25 @@ class _Lexicon:
                 parsed = tuple(_PhraseWord.parse(w) for w in _WORD.findall(phrase))
                 if parsed:
                     self._index.setdefault(parsed[0].stem, []).append((li, pi, parsed))
+        self._first_stems = frozenset(self._index)
 
     def find(self, text: str) -> list[list[tuple[str, int]]]:
         """Per list, the (phrase, character offset) of every non-overlapping hit."""
-        words = _words(text)
+        words = _Words(text)
         found: list[list[tuple[str, int]]] = [[] for _ in self.phrase_lists]
         free_from = [0] * len(self.phrase_lists)
-        for i, word in enumerate(words):
+        first_stems = self._first_stems
+        for i, stems in enumerate(words.stems):
+            if stems.isdisjoint(first_stems):
+                continue  # no phrase starts with this word: most words of a text
             best: dict[int, tuple[int, int]] = {}
-            for stem in word.stems:
+            for stem in stems:
                 for li, pi, parsed in self._index.get(stem, ()):
                     longer = len(parsed) > best.get(li, (0, 0))[1]
                     if i >= free_from[li] and longer and _fits_at(words, i, parsed):
                         best[li] = (pi, len(parsed))
             for li, (pi, length) in best.items():
-                found[li].append((self.phrase_lists[li][pi], word.start))
+                found[li].append((self.phrase_lists[li][pi], words.start(i)))
                 free_from[li] = i + length
         return found
 
@@ -134,12 +147,12 @@ class _Lexicon:
         ]
 
 
-def _fits_at(words: list[_TextWord], i: int, parsed: tuple[_PhraseWord, ...]) -> bool:
+def _fits_at(words: _Words, i: int, parsed: tuple[_PhraseWord, ...]) -> bool:
     if i + len(parsed) > len(words):
         return False
     return all(
-        p.fits(w.text, w.stems) and (k == 0 or w.joined)
-        for k, (p, w) in enumerate(zip(parsed, words[i : i + len(parsed)], strict=True))
+        p.fits(words.words[i + k], words.stems[i + k]) and (k == 0 or words.joined(i + k))
+        for k, p in enumerate(parsed)
     )
 
 
