@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from safetensors.numpy import load_file, save_file
+from tqdm.auto import tqdm
 
 from topics._io import atomic_write_json, atomic_write_with
 from topics.config.schema import ThemeConfig
@@ -29,6 +31,8 @@ from topics.themes._weights import SignalWeights
 
 FORMAT = "topics.themes.v1"
 _META_FILE = "themes.json"
+# Matching takes about a second per 3,000 papers: below this, no progress bar.
+_PROGRESS_FROM = 5_000
 _VECTORS_FILE = "theme_vectors.safetensors"
 
 
@@ -280,9 +284,14 @@ class ThemeAssigner:
                 pairs = zip(top[i], top_sims[i], strict=True)
                 nearest[i].append([[theme.phrases[p], round(float(s), 3)] for p, s in pairs])
         n_themes = len(self.themes_)
-        matches = [
-            self._lexicon.match(ti, te, self.weights_) for ti, te in zip(titles, texts, strict=True)
-        ]
+        papers = tqdm(
+            zip(titles, texts, strict=True),
+            total=n,
+            desc="Matching theme phrases",
+            unit="paper",
+            disable=n < _PROGRESS_FROM or not sys.stderr.isatty(),
+        )
+        matches = [self._lexicon.match(ti, te, self.weights_) for ti, te in papers]
         return _Signals(
             description=vectors @ self.description_vectors_.T if self.themes_ else np.zeros((n, 0)),
             phrases=phrase_mean,
