@@ -60,6 +60,8 @@ from topics.models._text import build_vectorizer, fit_vocabulary, resolve_stop_w
 __all__ = ["BERTopicModel"]
 
 MMR_DIVERSITY = 0.3
+# From this many documents on, BERTopic's own step log is shown (unless -q).
+_VERBOSE_FROM = 20_000
 
 
 class BERTopicModel(TopicModel):
@@ -285,7 +287,9 @@ class BERTopicModel(TopicModel):
             ctfidf_model=_class_tfidf(),
             top_n_words=self.top_n_words,
             calculate_probabilities=False,
-            verbose=False,
+            # Large fits take minutes: BERTopic then logs each step as it starts.
+            verbose=n_docs >= _VERBOSE_FROM
+            and logging.getLogger("topics").isEnabledFor(logging.INFO),
         )
 
     def _umap_model(self, n_docs: int) -> Any:
@@ -451,6 +455,11 @@ def _class_tfidf() -> Any:
     from bertopic.vectorizers import ClassTfidfTransformer
 
     return ClassTfidfTransformer(reduce_frequent_words=True)
+
+
+def log_shows_progress() -> bool:
+    """Whether the user asked for progress messages (the default; not with -q)."""
+    return logging.getLogger("topics").isEnabledFor(logging.INFO)
 
 
 class _CustomTopicsWarningFilter(logging.Filter):
