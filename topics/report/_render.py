@@ -93,12 +93,10 @@ def render_report(run_dir: Path, *, options: ReportOptions | None = None) -> Rep
         total_bytes=total,
         seconds=time.perf_counter() - started,
     )
+    # No path: inside a run the report is rendered in the staging directory,
+    # whose name means nothing to the user; the run prints its final place.
     log.info(
-        "report: %d pages, %.1f MB in %.1f s → %s",
-        stats.pages,
-        stats.total_bytes / 1e6,
-        stats.seconds,
-        stats.index,
+        "report: %d pages, %.1f MB in %.1f s", stats.pages, stats.total_bytes / 1e6, stats.seconds
     )
     return stats
 
