@@ -358,10 +358,7 @@ class _Run:
 
     def trends(self, key: str, papers: pd.DataFrame, assignments: pd.DataFrame) -> None:
         with self.stage("trends", key) as status:
-            entry = self.cache.lookup("trends", key)
-            if entry is not None:
-                status["how"] = "cached"
-                entry.restore_files(self.staging)
+            if self.restored("trends", key, status):
                 return
             write_trend_outputs(
                 self.staging, compute_trend_tables(self.config, papers, assignments)
@@ -372,10 +369,7 @@ class _Run:
         from topics.report import REPORT_ENTRIES, ReportOptions, render_report
 
         with self.stage("report", key) as status:
-            entry = self.cache.lookup("report", key)
-            if entry is not None:
-                status["how"] = "cached"
-                entry.restore_files(self.staging)
+            if self.restored("report", key, status):
                 return
             # The report shows the run details, so it needs a manifest first;
             # the final one, written after it, adds the report's own timing.
@@ -383,6 +377,15 @@ class _Run:
             options = ReportOptions.from_config(self.config.report.model_dump())
             render_report(self.staging, options=options)
             self.cache.store_files("report", key, self.staging, REPORT_ENTRIES)
+
+    def restored(self, stage: str, key: str, status: dict[str, Any]) -> bool:
+        """Copy a files-only stage from the cache; False when it must run."""
+        entry = self.cache.lookup(stage, key)
+        if entry is None:
+            return False
+        status["how"] = "cached"
+        entry.restore_files(self.staging)
+        return True
 
     def write_manifest(self) -> None:
         failed = _any_source_failed(self.staging)
