@@ -434,3 +434,18 @@ def test_themes_default_config_and_labels_agree():
     seeds = read_seed_papers()
     keys = [t or a for t, a in zip(labels["title"], labels["arxiv_id"], strict=True)]
     assert [k for k in keys if k not in seeds] == []
+
+
+def test_themes_near_misses_limit_evidence_to_assigned_and_closest_unassigned():
+    vectors = bag_of_words(TEXTS)
+    full = fitted_small().score(TEXTS, vectors).long
+    limited = fitted_small().score(TEXTS, vectors, near_misses=1).long
+    pd.testing.assert_series_equal(full["score"], limited["score"])  # scores unchanged
+    assert (full["evidence"] != "").all()
+    explained = limited["evidence"] != ""
+    assert explained[limited["assigned"]].all()
+    for _, rows in limited.groupby("theme"):
+        unassigned = rows[~rows["assigned"]]
+        best = unassigned["score"].idxmax()
+        assert explained[best]
+        assert not explained[unassigned.index.drop(best)].any()

@@ -137,11 +137,15 @@ class FittedPipeline:
         vectors: np.ndarray | None = None,
         cleaned: Sequence[str] | None = None,
         show_progress: bool = False,
+        near_misses: int | None = None,
     ) -> Prediction:
         """Both views of one scoring pass: per paper, and per (paper, theme).
 
         ``cleaned`` lets the run pass the abstracts it already cleaned with
-        ``self.clean``, instead of cleaning them a second time.
+        ``self.clean``, instead of cleaning them a second time. ``near_misses``
+        limits the evidence JSON to assigned pairs and each theme's closest
+        unassigned papers (:meth:`ThemeAssigner.score`); by default every pair
+        gets it.
         """
         frame = _as_frame(data)
         if cleaned is None:
@@ -174,6 +178,7 @@ class FittedPipeline:
             paper_ids=frame["paper_id"].tolist(),
             topics=assignment.topics.tolist(),
             topic_keywords=keywords,
+            near_misses=near_misses,
         )
         papers["themes"] = scores.themes_per_paper().to_numpy()
         wide = scores.wide()

@@ -195,6 +195,12 @@ class ThemeConfig(_Section):
 
 class AssignConfig(_Section):
     threshold: float = Field(default=0.5, ge=0, le=1)
+    evidence_near_misses: int | None = Field(
+        default=1_000,
+        ge=0,
+        description="assignments.csv explains (evidence JSON) every assigned pair and each "
+        "theme's N best unassigned papers; the rest keep scores only. None: every pair.",
+    )
 
 
 class TrendOptions(BaseModel):

@@ -128,7 +128,12 @@ def assign_papers(
         )
     fitted = FittedPipeline(embedder, topic_model, assigner, config.clean, info=_model_info(config))
     frame = papers[["paper_id", "title", "abstract"]]
-    prediction = fitted.predict(frame, vectors=vectors, cleaned=papers["text"].tolist())
+    prediction = fitted.predict(
+        frame,
+        vectors=vectors,
+        cleaned=papers["text"].tolist(),
+        near_misses=config.assign.evidence_near_misses,
+    )
     assigned = prediction.papers
     enriched = papers.assign(
         topic=assigned["topic"].to_numpy(),

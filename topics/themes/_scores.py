@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +31,9 @@ class _Signals:
 
     description: np.ndarray
     phrases: np.ndarray
-    nearest: list[list[Any]]
+    # Per theme: the (n_papers, k) indices and similarities of each paper's closest phrases.
+    nearest_index: list[np.ndarray]
+    nearest_similarity: list[np.ndarray]
     hits: list[list[_Matches]]
     excluded: list[list[_Matches]]
     topic_affinity: np.ndarray | None = None
