@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -222,3 +223,21 @@ def test_cli_report_rerender_keeps_the_runs_report_options(
     page.unlink()
     assert main(["report", str(warm_dir / "default")]) == 0
     assert "Closest papers not assigned (2)" in page.read_text()
+
+
+def test_run_wait_queues_behind_the_running_experiment(repo: Path, warm_dir: Path) -> None:
+    holding, release = threading.Event(), threading.Event()
+
+    def other_run() -> None:
+        with experiment_lock(warm_dir, "default"):
+            holding.set()
+            release.wait(timeout=30)
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    holding.wait(timeout=30)
+    threading.Timer(1.0, release.set).start()
+    result = run(seeds_config(repo, warm_dir), wait=True)
+    thread.join()
+    assert release.is_set()  # it ran only once the other run let go
+    assert result.stages == dict.fromkeys(STAGES, "cached")
