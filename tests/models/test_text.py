@@ -12,6 +12,7 @@ from topics.models._text import (
     distinct_terms,
     fit_vocabulary,
     label_topic,
+    resolve_min_df,
     resolve_stop_words,
     unique_labels,
 )
@@ -84,3 +85,17 @@ def test_text_fit_vocabulary_reports_settings_that_leave_no_term() -> None:
 def test_text_custom_stop_words_are_lowercased_and_sorted() -> None:
     assert resolve_stop_words(VectorizerConfig(stop_words=["Paper", "we"])) == ["paper", "we"]
     assert resolve_stop_words(VectorizerConfig(stop_words=None)) == []
+
+
+@pytest.mark.parametrize(
+    ("n_docs", "expected"), [(300, 2), (19_999, 2), (20_000, 5), (99_999, 5), (196_000, 10)]
+)
+def test_text_auto_min_df_grows_with_the_corpus(n_docs: int, expected: int) -> None:
+    assert resolve_min_df("auto", n_docs) == expected
+    assert resolve_min_df(3, n_docs) == 3  # a number is taken as given
+
+
+def test_text_auto_min_df_drops_terms_of_one_document() -> None:
+    docs = ["graph neural networks", "graph neural models", "protein folding"]
+    vocabulary, _ = fit_vocabulary(docs, VectorizerConfig(ngram_range=(1, 1)), stop_words=[])
+    assert vocabulary == ["graph", "neural"]  # "auto" is 2 for a small corpus

@@ -153,7 +153,11 @@ class HdbscanConfig(_Section):
 
 class VectorizerConfig(_Section):
     ngram_range: tuple[int, int] = (1, 2)
-    min_df: int = Field(default=2, ge=1)
+    min_df: Annotated[int, Field(ge=1)] | Literal["auto"] = Field(
+        default="auto",
+        description="Minimum documents a term must occur in; 'auto': 2 below 20k documents, "
+        "5 below 100k, 10 above.",
+    )
     max_df: float = Field(default=0.95, gt=0, le=1)
     max_features: int | None = Field(default=None, ge=1)
     stop_words: Literal["english"] | list[str] | None = Field(
