@@ -183,20 +183,29 @@ def _theme(
     assigned, others = assignments
     members = theme_papers(assigned, papers)  # best score first
     rows = _rows(run.themes_by_year, theme.name)
-    capped = len(members) > options.max_papers
     return {
         "root": "../",
         "theme": theme,
         "chart": _own_trend_chart(
             run, theme.name, theme.color, rows, ids, f"share of papers in {theme.name} by year"
         ),
-        "papers": members[: options.max_papers],
-        "n_papers": len(members),
-        "papers_csv": f"{theme.slug}.csv" if capped else "",
-        "members": members,
+        **_paper_list(members, options.max_papers, f"{theme.slug}.csv"),
         "near_misses": theme_papers(others, papers, limit=options.near_misses),
         "feeding": feeding_topics((m.paper for m in members), topic_by_id, options.feeding_topics),
         "matched": matched_phrase_counts((m.evidence for m in members), options.keyword_top_n),
+    }
+
+
+def _paper_list(members: Sequence[Any], limit: int, csv_name: str) -> dict[str, Any]:
+    """A page's paper table, cut at ``limit``; a longer list also goes to ``csv_name``.
+
+    ``members`` (all of them) is for the caller to write the CSV from and pop.
+    """
+    return {
+        "papers": members[:limit],
+        "n_papers": len(members),
+        "papers_csv": csv_name if len(members) > limit else "",
+        "members": members,
     }
 
 
@@ -224,17 +233,13 @@ def _topic(
 ) -> dict[str, Any]:
     rows = _topic_rows(run, topic)
     members = _by_centrality(members)
-    capped = len(members) > options.max_papers
     return {
         "root": "../",
         "topic": topic,
         "chart": _own_trend_chart(
             run, topic.name, topic.color, rows, ids, f"share of papers in topic {topic.id} by year"
         ),
-        "papers": members[: options.max_papers],
-        "n_papers": len(members),
-        "papers_csv": f"{topic.id}.csv" if capped else "",
-        "members": members,
+        **_paper_list(members, options.max_papers, f"{topic.id}.csv"),
         "by_score": any(p.topic_score is not None for p in members),
         "representative": [papers[i] for i in topic.representative if i in papers],
         "feeds": topic_themes(members, themes, topic.size or len(members)),
