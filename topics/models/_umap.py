@@ -75,11 +75,11 @@ class SampledUMAP(TransformerMixin, BaseEstimator):
 
         vectors = np.asarray(vectors, dtype=np.float32)
         self.umap_ = UMAP(random_state=self.random_state, **self.umap_params)
+        self._fitted_digest = _digest(vectors)
         n = vectors.shape[0]
         if self.max_fit_samples is None or n <= self.max_fit_samples:
             self.fit_sample_ = None
             self.embedding_ = self.umap_.fit_transform(vectors)
-            self._fitted_digest = _digest(vectors)
             return self
         rng = np.random.default_rng(self.random_state)
         sample = np.sort(rng.choice(n, size=self.max_fit_samples, replace=False))
@@ -95,7 +95,6 @@ class SampledUMAP(TransformerMixin, BaseEstimator):
         embedding[rest] = self.umap_.transform(vectors[rest])
         self.fit_sample_ = sample
         self.embedding_ = embedding
-        self._fitted_digest = _digest(vectors)
         return self
 
     def fit_transform(self, vectors: np.ndarray, y: Any = None, **fit_params: Any) -> np.ndarray:

@@ -16,7 +16,7 @@ from topics.pipeline._corpus import (
     ingest,
     list_inputs,
 )
-from topics.pipeline._model import fit_cache_key, newest_date
+from topics.pipeline._model import newest_date
 from topics.pipeline._run import STAGES, RunResult, run
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
     "IngestResult",
     "RunResult",
     "build_corpus",
-    "fit_cache_key",
     "ingest",
     "list_inputs",
     "newest_date",

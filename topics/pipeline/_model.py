@@ -9,7 +9,6 @@ takes every model stage from the cache never loads them.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from topics import __version__
 from topics.config.schema import Config
 
 if TYPE_CHECKING:
@@ -33,7 +31,6 @@ __all__ = [
     "corpus_digest",
     "document_texts_of",
     "embedding_settings",
-    "fit_cache_key",
     "fit_topic_model",
     "newest_date",
     "prepare_embedder",
@@ -67,23 +64,6 @@ def prepare_embedder(config: Config, docs: Sequence[str]) -> Embedder:
     if config.embedding.backend == "tfidf-svd":
         embedder.fit(docs)
     return embedder
-
-
-def fit_cache_key(config: Config, embedder_identity: str, doc_keys: Sequence[bytes]) -> str:
-    """What a fitted topic model depends on: its config, the seed, the vectors, the texts.
-
-    ``doc_keys`` are the embedding cache's per-text keys (:func:`topics.embed.text_key`).
-    Content, not upstream keys: a config change that leaves the documents as
-    they were (say, a cleaning rule that matches nothing) keeps the fit.
-    """
-    inputs = {
-        "topics": __version__,
-        "model": config.model.model_dump(mode="json"),
-        "seed": config.seed,
-        "embedder": embedder_identity,
-        "docs": hashlib.sha256(b"".join(doc_keys)).hexdigest(),
-    }
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:32]
 
 
 def fit_topic_model(

@@ -53,7 +53,6 @@ from topics.pipeline._model import (
     corpus_digest,
     document_texts_of,
     embedding_settings,
-    fit_cache_key,
     fit_topic_model,
     prepare_embedder,
 )
@@ -237,17 +236,25 @@ class _Run:
         docs = document_texts_of(papers)
         from topics.embed import text_key
 
-        doc_keys = [text_key(d) for d in docs]
+        docs_digest = hashlib.sha256(b"".join(text_key(d) for d in docs)).hexdigest()
         embed_key = stage_key(
             "embed",
             embedding_settings(config),
             config.seed,
             # tfidf-svd learns from the corpus; a pretrained model does not.
-            _digest(doc_keys) if config.embedding.backend == "tfidf-svd" else None,
+            docs_digest if config.embedding.backend == "tfidf-svd" else None,
         )
         with self.stage("embed", embed_key) as status:
             embedder, embedder_cached = self.embedder(embed_key, docs)
-            fit_key = fit_cache_key(config, embedder.identity, doc_keys)
+            # Content, not upstream keys: a config change that leaves the documents
+            # as they were (a cleaning rule that matches nothing) keeps the fit.
+            fit_key = stage_key(
+                "fit",
+                config.model.model_dump(mode="json"),
+                config.seed,
+                embedder.identity,
+                docs_digest,
+            )
             assign_key = stage_key(
                 "assign",
                 fit_key,
@@ -420,10 +427,6 @@ def _log_cached_issues(report: dict[str, Any]) -> None:
             errors,
             warnings,
         )
-
-
-def _digest(keys: list[bytes]) -> str:
-    return hashlib.sha256(b"".join(keys)).hexdigest()
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
