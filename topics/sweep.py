@@ -177,26 +177,23 @@ def run_sweep(
             log.error("sweep variant %s failed: %s", variant.name, exc)
             result.rows.append(_failed_row(variant, str(exc)))
             continue
-        result.rows.append(
-            comparison_row(variant, outcome.run_dir, outcome.timings, outcome.stages, evaluation)
-        )
+        result.rows.append(comparison_row(variant, outcome.timings, outcome.stages, evaluation))
     write_comparison(result)
     return result
 
 
 def comparison_row(
     variant: Variant,
-    run_dir: Path,
     timings: dict[str, float],
     stages: dict[str, str],
     evaluation: dict[str, Any],
 ) -> dict[str, Any]:
-    summary = json.loads((run_dir / "data" / "model_summary.json").read_text("utf-8"))
+    """One variant's row, from its run's stage log and :func:`evaluate_run`'s result."""
     return {
         "variant": variant.name,
         "experiment": variant.config.experiment,
         "status": "ok",
-        "n_topics": summary["n_topics"],
+        "n_topics": evaluation["n_topics"],
         "outlier_share": _metric(evaluation, "outliers", "before_reduction"),
         "coherence_npmi": _metric(evaluation, "coherence", "mean"),
         "diversity": _metric(evaluation, "diversity", "value"),
