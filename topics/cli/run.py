@@ -13,13 +13,10 @@ from topics.cli._util import (
     guarded,
     print_table,
 )
+from topics.stages import STAGES
 
 if TYPE_CHECKING:
     from topics.pipeline import RunResult
-
-
-# Kept here, not imported from topics.pipeline: `--help` must not load pandas.
-STAGES = ("ingest", "clean", "dedupe", "embed", "fit", "assign", "trends", "report")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -12,7 +12,7 @@ from topics.cli._util import (
     guarded,
     print_table,
 )
-from topics.cli.run import STAGES
+from topics.stages import STAGES
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,7 +8,7 @@ without refitting, and so on. An entry is a directory
 ``<output_dir>/.cache/stages/<stage>/<key>/``
     ``files/``  the files the stage puts in the run directory, at their paths
     ``state/``  what a later stage reloads instead of recomputing
-    ``entry.json``  when and how fast the stage ran, for the manifest
+    ``entry.json``  the stage, its key and when it was stored; its presence marks a complete entry
 
 written under a temporary name and renamed into place whole, so an interrupted
 run never leaves an entry that looks complete. Entries are never modified

@@ -57,6 +57,7 @@ from topics.pipeline._model import (
     prepare_embedder,
 )
 from topics.pipeline._state import load_ingest, load_texts, save_ingest, save_texts
+from topics.stages import STAGES
 
 if TYPE_CHECKING:
     from topics.embed import Embedder
@@ -64,7 +65,6 @@ if TYPE_CHECKING:
 
 __all__ = ["STAGES", "RunResult", "run"]
 
-STAGES = ("ingest", "clean", "dedupe", "embed", "fit", "assign", "trends", "report")
 
 log = logging.getLogger("topics.pipeline")
 
