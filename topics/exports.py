@@ -1,5 +1,9 @@
 """Writing a run's data exports: the files users and scripts rely on.
 
+The file names, the ``papers.csv`` contract and the shape of the yearly tables
+live in :mod:`topics.results`, which the report reads them by; they are
+re-exported here for the writers' callers.
+
 ``papers.csv`` is a contract: its first columns keep their names and order
 across releases, and later stages only add columns after them.
 """
@@ -16,38 +20,22 @@ import pandas as pd
 from topics._io import atomic_write_json, atomic_write_with
 from topics.config.schema import Config
 from topics.manifest import build_manifest
+from topics.results import (
+    ASSIGN_FILES,
+    CORPUS_FILES,
+    PAPER_COLUMNS,
+    TREND_FILES,
+    CorpusResult,
+    IngestResult,
+    by_year_for_export,
+    by_year_from_export,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
     from topics.fitted import FittedPipeline
-    from topics.pipeline import CorpusResult, IngestResult
     from topics.trends import TrendTables
-
-# What each stage puts in the run directory: the stage cache stores and restores these.
-CORPUS_FILES = (
-    "data/papers.csv",
-    "data/papers.parquet",
-    "data/merges.csv",
-    "data/ingest_issues.csv",
-    "data/ingest_report.json",
-)
-ASSIGN_FILES = (
-    "model",
-    "data/papers.csv",
-    "data/papers.parquet",
-    "data/assignments.csv",
-    "data/topics.csv",
-    "data/map_2d.csv",
-    "data/model_summary.json",
-)
-TREND_FILES = (
-    "data/themes_by_year.csv",
-    "data/topics_by_year.csv",
-    "data/trends.csv",
-    "data/topic_keywords_by_year.csv",
-    "data/corpus_years.json",
-)
 
 __all__ = [
     "ASSIGN_FILES",
@@ -62,21 +50,6 @@ __all__ = [
     "write_manifest",
     "write_trend_outputs",
 ]
-
-# The export contract of papers.csv, in order.
-PAPER_COLUMNS = (
-    "paper_id",
-    "title",
-    "abstract",
-    "year",
-    "date",
-    "date_precision",
-    "authors",
-    "category",
-    "venue",
-    "arxiv_id",
-    "sources",
-)
 
 
 def papers_for_export(papers: pd.DataFrame) -> pd.DataFrame:
@@ -132,21 +105,6 @@ def write_trend_outputs(run_dir: Path, trends: TrendTables) -> None:
     write_table(trends.trends, data / "trends.csv")
     write_table(trends.topic_keywords, data / "topic_keywords_by_year.csv")
     atomic_write_json(data / "corpus_years.json", trends.corpus)
-
-
-def by_year_for_export(table: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """``theme, year, count, total, share, ci_low, ci_high, flags``: the kind names the key.
-
-    :func:`by_year_from_export` is the inverse, for readers of the files.
-    """
-    return table.drop(columns=["kind"]).rename(columns={"name": kind})
-
-
-def by_year_from_export(table: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Back to the trends stage's ``kind, name, ...`` shape."""
-    table = table.rename(columns={kind: "name"})
-    table.insert(0, "kind", kind)
-    return table
 
 
 def topics_for_export(table: pd.DataFrame, paper_ids: pd.Series) -> pd.DataFrame:

@@ -9,15 +9,10 @@ unchanged, inside a staging directory that replaces the run directory whole
 at the end (:mod:`._lock` keeps two runs of one experiment apart).
 """
 
-from topics.pipeline._corpus import (
-    CorpusResult,
-    IngestResult,
-    build_corpus,
-    ingest,
-    list_inputs,
-)
+from topics.pipeline._corpus import build_corpus, ingest, list_inputs
 from topics.pipeline._model import newest_date
-from topics.pipeline._run import STAGES, RunResult, run
+from topics.pipeline._run import STAGES, run
+from topics.results import CorpusResult, IngestResult, RunResult
 
 __all__ = [
     "STAGES",

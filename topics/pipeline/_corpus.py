@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from topics._io import file_sha256
 from topics.clean import clean_texts
 from topics.config.schema import Config, SourceConfig
@@ -16,6 +14,7 @@ from topics.dedupe import dedupe_records
 from topics.errors import IngestError
 from topics.ingest import ReadOptions, expand_paths, read_source
 from topics.records import IngestIssue, Record, SourceResult
+from topics.results import CorpusResult, IngestResult
 
 __all__ = [
     "CorpusResult",
@@ -42,31 +41,6 @@ class InputFile:
     source_index: int
     display: str
     path: Path
-
-
-@dataclass
-class IngestResult:
-    """Every source's records and issues, in config order."""
-
-    sources: list[SourceResult]
-
-    @property
-    def records(self) -> list[Record]:
-        return [r for s in self.sources for r in s.records]
-
-    @property
-    def issues(self) -> list[IngestIssue]:
-        return [i for s in self.sources for i in s.issues]
-
-    @property
-    def failed_sources(self) -> list[SourceResult]:
-        return [s for s in self.sources if s.failed]
-
-
-@dataclass
-class CorpusResult:
-    papers: pd.DataFrame
-    merges: pd.DataFrame
 
 
 def list_inputs(config: Config) -> list[InputFile]:

@@ -16,7 +16,6 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,9 +26,6 @@ import pandas as pd
 from topics._io import atomic_directory, atomic_write_with
 from topics.config.schema import Config
 from topics.exports import (
-    ASSIGN_FILES,
-    CORPUS_FILES,
-    TREND_FILES,
     write_assign_outputs,
     write_corpus_outputs,
     write_manifest,
@@ -37,8 +33,6 @@ from topics.exports import (
 )
 from topics.pipeline._cache import CacheEntry, StageCache, stage_key
 from topics.pipeline._corpus import (
-    CorpusResult,
-    IngestResult,
     InputFile,
     clean_records,
     dedupe,
@@ -57,6 +51,14 @@ from topics.pipeline._model import (
     prepare_embedder,
 )
 from topics.pipeline._state import load_ingest, load_texts, save_ingest, save_texts
+from topics.results import (
+    ASSIGN_FILES,
+    CORPUS_FILES,
+    TREND_FILES,
+    CorpusResult,
+    IngestResult,
+    RunResult,
+)
 from topics.stages import STAGES
 
 if TYPE_CHECKING:
@@ -67,25 +69,6 @@ __all__ = ["STAGES", "RunResult", "run"]
 
 
 log = logging.getLogger("topics.pipeline")
-
-
-@dataclass
-class RunResult:
-    """What a run produced; the files themselves are under ``run_dir``.
-
-    ``stages`` maps each stage that took part to ``"ran"`` or ``"cached"``.
-    """
-
-    run_dir: Path
-    papers: pd.DataFrame
-    ingest_report: dict[str, Any]
-    timings: dict[str, float] = field(default_factory=dict)
-    stages: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> bool:
-        """A run fails when any source could not be read at all."""
-        return any(s["failed"] for s in self.ingest_report["sources"])
 
 
 def run(

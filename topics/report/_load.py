@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from topics.errors import TopicsError
-from topics.exports import by_year_from_export
+from topics.results import by_year_from_export
 
 __all__ = ["RunData", "load_run"]
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from topics.report._evidence import Evidence, parse_evidence
 from topics.report._load import RunData
-from topics.themes import UNASSIGNED
+from topics.results import UNASSIGNED
 
 __all__ = [
     "FeedRow",

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from topics.results import UNASSIGNED
 from topics.themes._phrases import _Matches
 
-UNASSIGNED = "unassigned"
 _MIN_TOPIC_SIZE = 3
 _COLUMNS = (
     "paper_id",
