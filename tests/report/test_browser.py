@@ -299,3 +299,20 @@ def test_browser_capped_theme_page_links_its_full_csv(
     target = Path(unquote(urlparse(link.evaluate("a => a.href")).path))
     assert target.is_file()
     visit.assert_clean()
+
+
+@pytest.mark.parametrize("width", [1400, 400])
+def test_browser_every_page_fits_the_screen(rendered: Path, browser: Browser, width: int) -> None:
+    """At 1400 px and at phone width no page is wider than the screen, and charts draw."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    visit = Visit(context.new_page())
+    try:
+        for path in report_pages(rendered):
+            page = visit.open(path)
+            overflow = page.evaluate("document.documentElement.scrollWidth")
+            assert overflow <= width, f"{path.name} is {overflow} px wide at {width} px"
+            for box in page.locator("[data-chart] .main-svg").all()[:3]:
+                assert box.bounding_box()["width"] <= width, path.name
+        visit.assert_clean()
+    finally:
+        context.close()

@@ -22,8 +22,13 @@
       var figure = readJson(div.id + "-figure");
       var config = readJson(div.id + "-config") || {};
       if (figure) {
-        window.Plotly.newPlot(div, figure.data, figure.layout, config);
+        window.Plotly.newPlot(div, figure.data, narrowLayout(div, figure.layout), config);
       }
+    });
+    var resizeTimer = null;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(resizeTimer);
+      resizeTimer = window.setTimeout(refitNarrow, 200);
     });
     // Charts are drawn at screen width; on paper they must fit the page.
     window.matchMedia("print").addEventListener("change", function (query) {
@@ -34,6 +39,56 @@
     });
     window.addEventListener("afterprint", function () {
       fitCharts(false);
+    });
+  }
+
+  // Below this width a legend beside the plot would squash it: it goes underneath
+  // (or, for a legend of dozens of entries, away), and the margins shrink.
+  var NARROW = 640;
+
+  function narrowLayout(div, layout) {
+    if (!layout || layout.width || div.clientWidth >= NARROW) {
+      return layout;
+    }
+    div.setAttribute("data-narrow", "1");
+    var out = Object.assign({}, layout);
+    out.margin = Object.assign({}, layout.margin || {}, { l: 52, r: 8 });
+    if (layout.xaxis && layout.xaxis.title) {
+      out.xaxis = Object.assign({}, layout.xaxis, { title: { text: "" } });
+    }
+    if (layout.showlegend !== false && layout.legend) {
+      var many = div.getAttribute("data-legend") === "hide-narrow";
+      out.legend = Object.assign({}, layout.legend, {
+        orientation: "h",
+        x: 0,
+        xanchor: "left",
+        y: -0.12,
+        yanchor: "top",
+      });
+      if (many) {
+        out.showlegend = false;
+      }
+    }
+    return out;
+  }
+
+  function refitNarrow() {
+    document.querySelectorAll(".chart.js-plotly-plot").forEach(function (div) {
+      var narrow = div.clientWidth < NARROW;
+      if (narrow !== (div.getAttribute("data-narrow") === "1")) {
+        var figure = readJson(div.id + "-figure");
+        if (!figure) {
+          return;
+        }
+        div.removeAttribute("data-narrow");
+        var layout = narrowLayout(div, figure.layout);
+        window.Plotly.relayout(div, {
+          margin: layout.margin,
+          legend: layout.legend,
+          showlegend: layout.showlegend !== false,
+          "xaxis.title.text": layout.xaxis && layout.xaxis.title ? layout.xaxis.title.text : "",
+        });
+      }
     });
   }
 
