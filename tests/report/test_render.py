@@ -38,7 +38,8 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 def table_rows(html: str, table_id: str) -> int:
     table = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
-    return table.count("<tr><td>")
+    body = table.split("<tbody>", 1)[-1]
+    return len(re.findall(r"<tr[ >]", body))
 
 
 def figures(html: str) -> dict[str, dict]:
@@ -306,3 +307,37 @@ def test_render_report_counts_unassigned_papers_as_in_no_theme(rendered: Path) -
     index = (rendered / "index.html").read_text(encoding="utf-8")
     assert f"{n_none} papers in none" in index
     assert not (rendered / "themes" / "unassigned.html").exists()
+
+
+def test_render_report_paper_rows_show_authors_abstract_and_fit(run_dir: Path) -> None:
+    """Paper rows carry authors and a folded abstract (escaped); topic pages show the fit."""
+    papers = pd.read_csv(run_dir / "data" / "papers.csv", dtype=str, keep_default_na=False)
+    hostile = "Abstract with </script><b>bold</b> & <i>markup</i> " + "long text " * 100
+    papers.loc[papers["topic"] == "1", "abstract"] = hostile
+    papers["topic_confidence"] = [f"{0.2 + 0.02 * i:.3f}" for i in range(len(papers))]
+    papers.to_csv(run_dir / "data" / "papers.csv", index=False)
+    render_report(run_dir, options=ReportOptions(abstract_chars=200))
+    html = (run_dir / "topics" / "1.html").read_text(encoding="utf-8")
+    assert '<div class="byline">A. Author, B. Author</div>' in html
+    assert "</script><b>" not in html
+    shown = re.findall(
+        r'<details class="abstract"><summary>Abstract</summary>(.*?)</details>', html
+    )
+    assert len(shown) == table_rows(html, "papers") == 9
+    assert all(unescape(s).startswith("Abstract with </script><b>bold</b> &") for s in shown)
+    assert all(len(unescape(s)) <= 200 and s.endswith("…") for s in shown)
+    assert '<th class="num" data-sort="num" aria-sort="descending"' in html
+    fits = re.findall(r'<td class="num" data-value="([0-9.]+)">', html)
+    assert fits == sorted(fits, reverse=True)
+    assert len(fits) == 9
+    # The corpus's 10% least central papers (3 of 30 here: 0.20, 0.22, 0.24) are marked loose.
+    assert html.count('<tr class="loose">') == sum(float(f) < 0.256 for f in fits)
+    theme = (run_dir / "themes" / "continual-learning.html").read_text(encoding="utf-8")
+    table = theme.split('id="papers"', 1)[1].split("</table>", 1)[0]
+    assert table.count('<details class="abstract">') == table_rows(theme, "papers") == 9
+
+
+def test_render_report_undated_papers_are_folded(rendered: Path) -> None:
+    html = (rendered / "index.html").read_text(encoding="utf-8")
+    section = html.split("<h3>Undated papers", 1)[1].split("</section>", 1)[0]
+    assert section.index("<details") < section.index('id="undated"')

@@ -295,6 +295,9 @@ class ReportConfig(_Section):
         description="Papers listed on each theme and topic page; all of them go to a CSV "
         "linked from the page.",
     )
+    abstract_chars: int = Field(
+        default=600, ge=0, description="Abstract length shown (folded) in each paper row."
+    )
 
 
 class Config(_Section):

@@ -35,10 +35,12 @@ _REQUIRED_TABLES: dict[str, tuple[str, ...]] = {
     "merges.csv": ("paper_id", "record_id", "source", "rule"),
 }
 _REQUIRED_JSON = ("corpus_years.json", "ingest_report.json")
-# Columns read from papers.csv; its long text columns are not needed for the report.
+# Columns read from papers.csv; the cleaned text and provenance columns are not shown.
 _PAPER_COLUMNS = (
     "paper_id",
     "title",
+    "abstract",
+    "authors",
     "year",
     "arxiv_id",
     "doi",

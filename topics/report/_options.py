@@ -36,6 +36,9 @@ class ReportOptions:
     max_rows : int, default=1_000
         Rows shown in each data-quality table (ingest issues, merges, undated
         papers); the page gives the full count and links the complete file.
+    abstract_chars : int, default=600
+        Each paper row shows its abstract (folded) cut to this length, and
+        its authors; the full text is in ``data/papers.csv``.
     max_papers : int, default=1_000
         Papers listed on a theme or topic page: a theme's best-scoring ones, a
         topic's most central ones (newest first when the run saved no
@@ -52,6 +55,7 @@ class ReportOptions:
     near_misses: int = 25
     max_rows: int = 1_000
     max_papers: int = 1_000
+    abstract_chars: int = 600
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any] | None) -> Self:

@@ -39,7 +39,10 @@ from topics.report.tables import (
     topic_themes,
 )
 
-__all__ = ["Chart", "Site", "build_site"]
+__all__ = ["LOOSE_SHARE", "Chart", "Site", "build_site"]
+
+# Papers below this quantile of topic fit (over the corpus) are marked "loose".
+LOOSE_SHARE = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,7 @@ class Site:
 
 def build_site(run: RunData, options: ReportOptions) -> Site:
     """Template name and context of every page, by path relative to the run dir."""
-    papers = build_papers(run)
+    papers = build_papers(run, abstract_chars=options.abstract_chars)
     themes = build_themes(run, charts.PALETTE)
     topics = build_topics(run, charts.PALETTE)
     topic_by_id = {t.id: t for t in topics}
@@ -75,6 +78,7 @@ def build_site(run: RunData, options: ReportOptions) -> Site:
     for paper in papers.values():
         by_topic[paper.topic].append(paper)
     details = run_details(run)
+    loose_fit = _loose_fit(papers.values())
     theme_by_name = {t.name: t for t in themes}
     common = {
         "experiment": details.experiment,
@@ -115,6 +119,7 @@ def build_site(run: RunData, options: ReportOptions) -> Site:
         pages[f"themes/{theme.slug}.html"] = ("theme.html", {**common, **context})
     for topic in topics:
         context = _topic(run, options, topic, by_topic.get(topic.id, []), themes, papers, ids)
+        context["loose_fit"] = loose_fit
         context["keywords_by_year"] = [r for r in keywords if r["topic"] is topic]  # read once
         if context["papers_csv"]:
             files[f"topics/{context['papers_csv']}"] = _topic_papers_csv(context.pop("members"))
@@ -244,6 +249,16 @@ def _topic(
         "representative": [papers[i] for i in topic.representative if i in papers],
         "feeds": topic_themes(members, themes, topic.size or len(members)),
     }
+
+
+def _loose_fit(papers: Iterable[PaperRow]) -> float:
+    """The fit below which a paper is marked loose: the corpus's 10% least central papers.
+
+    A share of the corpus rather than of each topic, so that a tight topic
+    shows no loose papers and one made of folded outliers shows many.
+    """
+    scores = [p.topic_score for p in papers if p.topic_score is not None]
+    return float(np.quantile(scores, LOOSE_SHARE)) if scores else -math.inf
 
 
 def _by_centrality(members: Iterable[PaperRow]) -> list[PaperRow]:

@@ -33,6 +33,7 @@ __all__ = [
     "build_topics",
     "feeding_topics",
     "paper_url",
+    "shorten",
     "slugify",
     "theme_papers",
     "topic_themes",
@@ -72,7 +73,9 @@ class PaperRow:
     """A paper as a table shows it: title, year, link, topic and themes.
 
     ``topic_score`` is how central the paper is to its topic (the run's
-    ``topic_confidence``), ``None`` when the run did not save it.
+    ``topic_confidence``), ``None`` when the run did not save it. ``authors``
+    and ``abstract`` are cut to what a table row can show (see
+    :func:`build_papers`).
     """
 
     paper_id: str
@@ -84,6 +87,8 @@ class PaperRow:
     topic_label: str
     themes: tuple[str, ...]
     topic_score: float | None = None
+    authors: str = ""
+    abstract: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,13 +200,21 @@ def paper_url(arxiv_id: str, doi: str) -> tuple[str, str]:
     return "", ""
 
 
-def build_papers(run: RunData) -> dict[str, PaperRow]:
-    """Every paper by id."""
+def build_papers(
+    run: RunData, *, abstract_chars: int = 600, author_chars: int = 120
+) -> dict[str, PaperRow]:
+    """Every paper by id, with its abstract and authors cut for a table row.
+
+    A reader judges from the abstract whether a paper belongs where the model
+    put it; ``abstract_chars`` keeps a page of 1,000 papers near 1 MB.
+    """
     p = run.papers
     rows = {}
-    for pid, title, year, arxiv_id, doi, topic, label, themes, confidence in zip(
+    for pid, title, abstract, authors, year, arxiv_id, doi, topic, label, themes, confidence in zip(
         p["paper_id"],
         p["title"],
+        p["abstract"],
+        p["authors"],
         p["year"],
         p["arxiv_id"],
         p["doi"],
@@ -222,8 +235,26 @@ def build_papers(run: RunData) -> dict[str, PaperRow]:
             topic_label=label,
             themes=tuple(t for t in themes.split(";") if t and t != UNASSIGNED),
             topic_score=_float(confidence) if confidence else None,
+            authors=shorten(_authors(authors), author_chars),
+            abstract=shorten(abstract, abstract_chars),
         )
     return rows
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` with white space collapsed, cut at a word boundary before ``limit`` with "…"."""
+    text = " ".join(str(text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;.") + "…"
+
+
+def _authors(value: str) -> str:
+    """Authors as one readable line: "A. One, B. Two, C. Three"."""
+    parts = [a.strip() for a in re.split(r";|\band\b|\n", str(value or "")) if a.strip()]
+    return ", ".join(parts)
 
 
 def build_themes(run: RunData, palette: Sequence[str]) -> list[ThemeView]:
