@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -112,3 +114,22 @@ def test_charts_map_colours_by_theme_in_place() -> None:
     assert by_topic["args"][0]["marker.color"] == ["#636EFA", "#EF553B"]
     assert by_theme["args"][0]["showlegend"] == [False, False, True, True, True]
     assert data[0]["text"] == ["a", "no theme"]
+
+
+def test_charts_palette_gives_60_topics_distinct_colours() -> None:
+    assert len(set(charts.PALETTE[:60])) == 60
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in charts.PALETTE)
+
+
+def test_charts_map_labels_topics_and_hover_wraps_escaped_text() -> None:
+    fig = charts.map_figure(
+        points(), [(0, "zero", "#636EFA"), (1, "one", "#EF553B")], [("a", "#00CC96")], webgl=False
+    )
+    labels = {a["text"]: (a["x"], a["y"]) for a in fig["layout"]["annotations"]}
+    assert labels == {"1: one": (0.6, 0.4), "0: zero": (0.1, 0.9)}  # medians of their points
+    by_theme = fig["layout"]["updatemenus"][0]["buttons"][1]
+    assert by_theme["args"][1] == {"annotations": []}
+    assert fig["data"][0]["meta"] == {"themes": [0, 1]}  # theme "a", then no theme
+    hover = charts.map_hover("A <b> title", 2019, "word " * 30, width=20)
+    assert hover.startswith("<b>A &lt;b&gt; title</b><br>2019<br><i>word word word word</i>")
+    assert hover.count("<br>") == 2 + 30 // 4

@@ -97,9 +97,13 @@ def test_render_report_embedded_json_cannot_break_out(rendered: Path, xss_probe:
         for trace in fig["data"]
         for text in trace.get("hovertext") or []
     ]
-    # Plotly reads tags in hover text, so the title is HTML-escaped inside the JSON too.
-    assert unescape(next(t for t in hover if "__xss=1" in t)) == xss_probe
-    assert any("\u2028" in t for t in hover), "U+2028 survives as data, escaped in the JSON"
+    # Plotly reads tags in hover text, so the title is HTML-escaped inside the JSON too:
+    # the only tags left are the tooltip's own (bold title, line breaks, italic abstract).
+    probe = next(t for t in hover if "__xss=1" in t)
+    assert set(re.findall(r"<[^>]*>", probe)) == {"<b>", "</b>", "<br>", "<i>", "</i>"}
+    shown = unescape(re.sub(r"</?(?:b|i)>", "", probe).replace("<br>", " "))
+    assert shown.startswith(xss_probe)
+    assert "&lt;/script&gt;" in next(t for t in hover if "__xss=3" in t)
 
 
 def test_render_report_ships_one_plotly_copy(rendered: Path) -> None:

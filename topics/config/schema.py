@@ -285,6 +285,9 @@ class ReportConfig(_Section):
         default=5_000, ge=1, description="Points from which the map uses WebGL."
     )
     hover_title_chars: int = Field(default=90, ge=10)
+    hover_abstract_chars: int = Field(
+        default=150, ge=0, description="Abstract start shown in map tooltips."
+    )
     keyword_top_n: int = Field(default=12, ge=1)
     feeding_topics: int = Field(default=8, ge=1)
     near_misses: int = Field(default=25, ge=0)

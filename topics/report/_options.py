@@ -26,6 +26,9 @@ class ReportOptions:
         works where WebGL is unavailable.
     hover_title_chars : int, default=90
         Titles in chart tooltips are cut to this length.
+    hover_abstract_chars : int, default=150
+        Map tooltips show the start of each paper's abstract, cut to this
+        length (0 for none); about 150 bytes per point on the index page.
     keyword_top_n : int, default=12
         Distinctive terms and matched phrases listed per theme.
     feeding_topics : int, default=8
@@ -50,6 +53,7 @@ class ReportOptions:
     map_max_points: int = 50_000
     webgl_threshold: int = 5_000
     hover_title_chars: int = 90
+    hover_abstract_chars: int = 150
     keyword_top_n: int = 12
     feeding_topics: int = 8
     near_misses: int = 25

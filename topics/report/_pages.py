@@ -35,6 +35,7 @@ from topics.report.tables import (
     build_themes,
     build_topics,
     feeding_topics,
+    shorten,
     theme_papers,
     topic_themes,
 )
@@ -326,8 +327,10 @@ def _map(
         y=coords["y"].to_numpy(dtype=float).round(3),
         title=np.array(
             [
-                charts.escape_plotly(
-                    p.title if len(p.title) <= limit else p.title[: limit - 1] + "…"
+                charts.map_hover(
+                    p.title if len(p.title) <= limit else p.title[: limit - 1] + "…",
+                    p.year,
+                    shorten(p.abstract, options.hover_abstract_chars),
                 )
                 for p in rows
             ],
@@ -348,7 +351,10 @@ def _map(
         if len(rows) < total
         else (f"all {total:,} papers")
     )
-    note = f"Showing {shown}. A paper in several themes takes the colour of its best-scoring one."
+    note = (
+        f"Showing {shown}. A paper in several themes takes the colour of its best-scoring one. "
+        "Click a legend entry to hide a topic or fade a theme, double-click to show only it."
+    )
     return _chart(figure, ids, label="map of the papers"), note
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from plotly.colors import qualitative
+from colorcet import glasbey_category10
 
 __all__ = [
     "CHART_CONFIG",
@@ -38,11 +38,19 @@ __all__ = [
     "Series",
     "escape_plotly",
     "map_figure",
+    "map_hover",
     "sparkline_figure",
     "trend_figure",
 ]
 
-PALETTE: tuple[str, ...] = tuple(dict.fromkeys([*qualitative.Plotly, *qualitative.Dark24]))
+# Glasbey colours (colorcet): each one as far from all before it as the eye can tell,
+# starting with the ten of category10. 256 distinct colours, so up to ~60 topics on
+# the map never share one (plotly's qualitative sets give 34 at most).
+PALETTE: tuple[str, ...] = tuple(
+    "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in rgb)) for rgb in glasbey_category10
+)
+# Topics labelled on the map at their centre (the largest ones when there are more).
+MAP_LABELS = 60
 NO_GROUP_COLOR = "#9aa0a6"
 CHART_CONFIG: dict[str, Any] = {
     "displaylogo": False,
@@ -76,13 +84,40 @@ class Series:
 
 @dataclass(frozen=True, slots=True)
 class MapPoints:
-    """Papers placed on the 2-D map: coordinates, hover title and groups."""
+    """Papers placed on the 2-D map: coordinates, hover text and groups.
+
+    ``title`` is each paper's hover text, already escaped for plotly (title,
+    year and the start of the abstract; see :func:`map_hover`).
+    """
 
     x: np.ndarray
     y: np.ndarray
     title: np.ndarray
     topic: np.ndarray
     theme: np.ndarray
+
+
+def map_hover(title: str, year: int | None, abstract: str, width: int = 70) -> str:
+    """A paper's map tooltip: bold title, year, and the abstract's start wrapped to ``width``.
+
+    Plotly does not wrap hover text, so lines are broken here, at word boundaries.
+    """
+    lines = [f"<b>{line}</b>" for line in _wrap(escape_plotly(title), width)]
+    lines.append(str(year) if year else "undated")
+    if abstract:
+        lines.extend(f"<i>{line}</i>" for line in _wrap(escape_plotly(abstract), width))
+    return "<br>".join(lines)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line] if line else lines
 
 
 def escape_plotly(text: str) -> str:
@@ -229,14 +264,22 @@ def map_figure(
     """
     kind = "scattergl" if webgl else "scatter"
     theme_color = {name: color for name, color in themes}
-    traces, topic_colors, theme_colors = [], [], []
+    theme_index = {name: i for i, (name, _) in enumerate(themes)}
+    traces, topic_colors, theme_colors, centres = [], [], [], []
     for tid, label, color in topics:
         mask = points.topic == tid
         if not mask.any():
             continue
-        traces.append(_map_trace(kind, points, mask, _legend_name(f"{tid}: {label}"), color))
+        trace = _map_trace(kind, points, mask, _legend_name(f"{tid}: {label}"), color)
+        # Which theme key each point answers to when the legend shows themes (report.js).
+        trace["meta"] = {
+            "themes": [theme_index.get(t, len(themes)) for t in points.theme[mask]],
+        }
+        traces.append(trace)
         topic_colors.append(color)
         theme_colors.append([theme_color.get(t, NO_GROUP_COLOR) for t in points.theme[mask]])
+        if tid != -1:
+            centres.append((int(mask.sum()), tid, label, mask))
     keys = [
         {
             "type": kind,
@@ -247,41 +290,71 @@ def map_figure(
             "marker": {"color": color, "size": 8},
             "visible": False,
             "hoverinfo": "skip",
+            "meta": {"theme_key": index},
         }
-        for name, color in [*themes, ("", NO_GROUP_COLOR)]
+        for index, (name, color) in enumerate([*themes, ("", NO_GROUP_COLOR)])
     ]
     n_points, n_keys = len(traces), len(keys)
+    topic_labels = _centre_labels(points, centres)
+    opacity = [_POINT_OPACITY] * n_points + [1.0] * n_keys
     hidden_axis = {"showticklabels": False, "showgrid": False, "zeroline": False}
     layout = {
         **_base_layout(height),
         "xaxis": hidden_axis,
         "yaxis": hidden_axis,
         "hovermode": "closest",
+        "meta": {"legend": "themes"},
         "legend": {"itemsizing": "constant", "font": {"size": 11}, "x": 1.01, "y": 1},
+        "annotations": topic_labels,
         "updatemenus": [
             _toggle_menu(
                 (
                     "Colour by topic",
                     {
                         "marker.color": topic_colors,
+                        "marker.opacity": opacity,
                         "showlegend": [True] * n_points + [False] * n_keys,
                         "visible": [True] * n_points + [False] * n_keys,
                     },
-                    {},
+                    {"annotations": topic_labels},
                 ),
                 (
                     "Colour by theme",
                     {
                         "marker.color": [*theme_colors, *(k["marker"]["color"] for k in keys)],
+                        "marker.opacity": opacity,
                         "showlegend": [False] * n_points + [True] * n_keys,
                         "visible": [True] * (n_points + n_keys),
                     },
-                    {},
+                    {"annotations": []},
                 ),
             )
         ],
     }
     return {"data": [*traces, *keys], "layout": layout}
+
+
+_POINT_OPACITY = 0.75
+
+
+def _centre_labels(
+    points: MapPoints, centres: list[tuple[int, int, str, np.ndarray]]
+) -> list[dict[str, Any]]:
+    """A label at the median point of each of the largest topics ("12: graph neural networks")."""
+    labels = []
+    for _, tid, label, mask in sorted(centres, key=lambda c: (-c[0], c[1]))[:MAP_LABELS]:
+        labels.append(
+            {
+                "x": float(np.median(points.x[mask])),
+                "y": float(np.median(points.y[mask])),
+                "text": _legend_name(f"{tid}: {label}", 32),
+                "showarrow": False,
+                "font": {"size": 10, "color": "#202124"},
+                "bgcolor": "rgba(255,255,255,0.7)",
+                "borderpad": 1,
+            }
+        )
+    return labels
 
 
 def _series_traces(
@@ -348,10 +421,10 @@ def _map_trace(
         "y": points.y[mask],
         "mode": "markers",
         "name": name,
-        "marker": {"color": color, "size": 5, "opacity": 0.75},
+        "marker": {"color": color, "size": 5, "opacity": _POINT_OPACITY},
         "hovertext": points.title[mask].tolist(),
         "text": [escape_plotly(t) if t else "no theme" for t in points.theme[mask]],
-        "hovertemplate": "%{hovertext}<br><i>%{fullData.name}</i> · %{text}<extra></extra>",
+        "hovertemplate": "%{hovertext}<br>topic %{fullData.name} · %{text}<extra></extra>",
     }
 
 

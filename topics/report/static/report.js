@@ -22,7 +22,10 @@
       var figure = readJson(div.id + "-figure");
       var config = readJson(div.id + "-config") || {};
       if (figure) {
-        window.Plotly.newPlot(div, figure.data, narrowLayout(div, figure.layout), config);
+        window.Plotly.newPlot(div, figure.data, narrowLayout(div, figure.layout, figure.data), config);
+        if (figure.layout.meta && figure.layout.meta.legend === "themes") {
+          themeLegend(div);
+        }
       }
     });
     var resizeTimer = null;
@@ -46,7 +49,7 @@
   // (or, for a legend of dozens of entries, away), and the margins shrink.
   var NARROW = 640;
 
-  function narrowLayout(div, layout) {
+  function narrowLayout(div, layout, data) {
     if (!layout || layout.width || div.clientWidth >= NARROW) {
       return layout;
     }
@@ -57,7 +60,10 @@
       out.xaxis = Object.assign({}, layout.xaxis, { title: { text: "" } });
     }
     if (layout.showlegend !== false && layout.legend) {
-      var many = div.getAttribute("data-legend") === "hide-narrow";
+      var entries = (data || div.data || []).filter(function (t) {
+        return t.showlegend !== false && t.visible !== false;
+      }).length;
+      var many = entries > 15;  // a legend longer than the chart: the map labels its topics
       out.legend = Object.assign({}, layout.legend, {
         orientation: "h",
         x: 0,
@@ -81,7 +87,7 @@
           return;
         }
         div.removeAttribute("data-narrow");
-        var layout = narrowLayout(div, figure.layout);
+        var layout = narrowLayout(div, figure.layout, figure.data);
         window.Plotly.relayout(div, {
           margin: layout.margin,
           legend: layout.legend,
@@ -89,6 +95,66 @@
           "xaxis.title.text": layout.xaxis && layout.xaxis.title ? layout.xaxis.title.text : "",
         });
       }
+    });
+  }
+
+  // The map coloured by theme keeps one trace per topic, so plotly's own legend
+  // clicks would hide topics. A click on a theme key fades that theme's points
+  // instead (a double click shows only it); switching the colouring resets it.
+  var FADED = 0.04;
+
+  function themeLegend(div) {
+    var hidden = {};
+    function isKey(trace) {
+      return trace && trace.meta && trace.meta.theme_key !== undefined;
+    }
+    function apply() {
+      var values = [];
+      var traces = [];
+      div.data.forEach(function (trace, index) {
+        if (trace.meta && trace.meta.themes) {
+          traces.push(index);
+          values.push(
+            trace.meta.themes.map(function (key) {
+              return hidden[key] ? FADED : 0.75;
+            })
+          );
+        } else if (isKey(trace)) {
+          traces.push(index);
+          values.push(hidden[trace.meta.theme_key] ? 0.25 : 1);
+        }
+      });
+      window.Plotly.restyle(div, { "marker.opacity": values }, traces);
+    }
+    div.on("plotly_legendclick", function (event) {
+      var trace = event.data[event.curveNumber];
+      if (!isKey(trace)) {
+        return true;
+      }
+      hidden[trace.meta.theme_key] = !hidden[trace.meta.theme_key];
+      apply();
+      return false;
+    });
+    div.on("plotly_legenddoubleclick", function (event) {
+      var trace = event.data[event.curveNumber];
+      if (!isKey(trace)) {
+        return true;
+      }
+      var keys = div.data.filter(isKey).map(function (t) {
+        return t.meta.theme_key;
+      });
+      var only = trace.meta.theme_key;
+      var isolated = keys.every(function (key) {
+        return key === only ? !hidden[key] : hidden[key];
+      });
+      keys.forEach(function (key) {
+        hidden[key] = isolated ? false : key !== only;
+      });
+      apply();
+      return false;
+    });
+    div.on("plotly_buttonclicked", function () {
+      hidden = {};
     });
   }
 
