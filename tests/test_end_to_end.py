@@ -65,6 +65,10 @@ def test_end_to_end_run_writes_the_export_contract(default_run) -> None:
     ]  # fmt: skip
     assert {"topic", "topic_label", "themes"} <= set(papers.columns)
     assert len(papers) == 308
+    sizes = pd.read_csv(data / "topics.csv").set_index("topic")["size"]
+    assert sizes.to_dict() == papers["topic"].value_counts().reindex(sizes.index).to_dict(), (
+        "topics.csv size is the number of papers.csv rows with that topic"
+    )
     assignments = pd.read_csv(data / "assignments.csv")
     assert list(assignments.columns[:5]) == ["paper_id", "theme", "score", "assigned", "evidence"]
     assert len(assignments) == 308 * 11

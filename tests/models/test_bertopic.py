@@ -65,8 +65,11 @@ def test_bertopic_auto_survives_a_config_round_trip() -> None:
 
 
 @pytest.mark.slow
-def test_bertopic_topic_table_has_the_contract_columns_and_types(fitted, abstracts) -> None:
+def test_bertopic_topic_table_has_the_contract_columns_and_types(
+    fitted, abstracts, minilm_embeddings
+) -> None:
     table = fitted.topic_table_
+    final = fitted.transform(abstracts, embeddings=minilm_embeddings)
     assert tuple(table.columns) == TOPIC_TABLE_COLUMNS
     assert fitted.n_topics_ >= 2
     assert table.loc[table["topic"] >= 0, "topic"].tolist() == list(range(fitted.n_topics_))
@@ -76,7 +79,21 @@ def test_bertopic_topic_table_has_the_contract_columns_and_types(fitted, abstrac
         assert 0 < len(row.keywords) <= fitted.top_n_words
         assert len(row.keyword_weights) == len(row.keywords)
         assert 1 <= len(row.representative_docs) <= 3
-        assert all(fitted.labels_[i] == row.topic for i in row.representative_docs)
+        assert all(final.topics[i] == row.topic for i in row.representative_docs)
+
+
+@pytest.mark.slow
+def test_bertopic_topic_sizes_are_the_final_assignment(fitted, abstracts, minilm_embeddings):
+    """A topic's size counts the papers transform gives it, as papers.csv does.
+
+    The clusters the centroids come from differ from the nearest-centroid
+    assignment for a few papers; the size must not be the cluster's.
+    """
+    final = fitted.transform(abstracts, embeddings=minilm_embeddings).topics
+    assert not np.array_equal(final, fitted.labels_), "no paper moved: the test proves nothing"
+    ids, counts = np.unique(final, return_counts=True)
+    sizes = fitted.topic_table_.set_index("topic")["size"]
+    assert dict(zip(ids.tolist(), counts.tolist(), strict=True)) == sizes[sizes > 0].to_dict()
 
 
 @pytest.mark.slow
@@ -118,9 +135,10 @@ def test_bertopic_no_outlier_strategy_keeps_outliers(abstracts, minilm_embedding
     model = BERTopicModel(random_state=SEED, outliers=OutlierConfig(strategy="none"))
     model.fit(abstracts, embeddings=minilm_embeddings)
     assert model.final_outlier_share_ == model.outlier_share_ == fitted.outlier_share_
-    outlier_row = model.topic_table_.iloc[0]
-    assert outlier_row["topic"] == -1
-    assert outlier_row["size"] == np.sum(model.labels_ == -1)
+    assert np.sum(model.labels_ == -1) > 0
+    # transform gives every paper its nearest topic, so no paper is counted in -1.
+    assert model.topic_table_["size"].sum() == len(abstracts)
+    assert -1 not in model.topic_table_["topic"].tolist()
 
 
 @pytest.mark.slow

@@ -360,26 +360,42 @@ class BERTopicModel(TopicModel):
         return np.asarray(reduced, dtype=np.int64)
 
     def _store_topics(self, topic_model: Any, vectors: np.ndarray) -> None:
-        """Keep centroids, c-TF-IDF rows and keywords; drop the BERTopic object."""
-        self.topic_ids_ = np.array(
-            sorted(set(self.labels_.tolist()) - {OUTLIER_TOPIC}), dtype=np.int64
-        )
-        self.n_topics_ = len(self.topic_ids_)
-        self.topic_embeddings_ = _centroids(vectors, self.labels_, self.topic_ids_)
+        """Keep centroids, c-TF-IDF rows and keywords; drop the BERTopic object.
+
+        Topic sizes and representative papers come from the final assignment
+        (:meth:`transform` of the training documents, nearest centroid), the
+        topic each paper gets in ``papers.csv``, not from the clusters the
+        centroids were computed from: 3-12% of the papers lie between topics
+        and move, and a topic's size must be one number everywhere. Topics are
+        numbered by that final size.
+        """
+        cluster_ids = np.array(sorted(set(self.labels_.tolist()) - {OUTLIER_TOPIC}), dtype=np.int64)
+        centroids = _centroids(vectors, self.labels_, cluster_ids)
         rows = sorted(set(self.labels_.tolist()))
-        keep = [rows.index(int(t)) for t in self.topic_ids_]
-        self.c_tf_idf_ = sp.csr_matrix(topic_model.c_tf_idf_)[keep]
+        c_tf_idf = sp.csr_matrix(topic_model.c_tf_idf_)[[rows.index(int(t)) for t in cluster_ids]]
         words = {
             int(t): _clean_keywords(ws) for t, ws in topic_model.topic_representations_.items()
         }
+        final = TopicAssignment.from_scores(
+            vectors.astype(np.float64) @ centroids.astype(np.float64).T, cluster_ids
+        ).topics
+        order = _order_by_size(final, cluster_ids)
+        new_id = {int(cluster_ids[old]): new for new, old in enumerate(order)}
+        new_id[OUTLIER_TOPIC] = OUTLIER_TOPIC
+        self.labels_ = np.array([new_id[int(t)] for t in self.labels_], dtype=np.int64)
+        self.topic_ids_ = np.arange(len(cluster_ids), dtype=np.int64)
+        self.n_topics_ = len(self.topic_ids_)
+        self.topic_embeddings_ = centroids[order]
+        self.c_tf_idf_ = c_tf_idf[order]
+        old_ids = [int(cluster_ids[old]) for old in order]
         assignment = self._assign(vectors)
         self.topic_table_ = make_topic_table(
             topic_ids=self.topic_ids_.tolist(),
-            keywords=[words[int(t)][0] for t in self.topic_ids_],
-            keyword_weights=[words[int(t)][1] for t in self.topic_ids_],
-            labels=self.labels_,
+            keywords=[words[t][0] for t in old_ids],
+            keyword_weights=[words[t][1] for t in old_ids],
+            labels=assignment.topics,
             representative=representative_docs(
-                assignment.scores, self.labels_, self.topic_ids_, N_REPRESENTATIVE_DOCS
+                assignment.scores, assignment.topics, self.topic_ids_, N_REPRESENTATIVE_DOCS
             ),
             outlier_keywords=words.get(OUTLIER_TOPIC),
         )
@@ -434,6 +450,12 @@ def _check_embeddings(embeddings: Any, n_docs: int, *, dim: int | None = None) -
 def _centroids(vectors: np.ndarray, labels: np.ndarray, topic_ids: np.ndarray) -> np.ndarray:
     means = np.vstack([vectors[labels == topic].mean(axis=0) for topic in topic_ids])
     return normalize(means).astype(np.float32)
+
+
+def _order_by_size(final: np.ndarray, topic_ids: np.ndarray) -> np.ndarray:
+    """Positions of ``topic_ids`` from the most to the fewest papers in ``final``; ties by id."""
+    sizes = np.array([np.sum(final == t) for t in topic_ids])
+    return np.lexsort((topic_ids, -sizes))
 
 
 def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
