@@ -128,3 +128,19 @@ def test_loader_invalid_yaml_names_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, "c.yaml", "experiment: [unclosed\n")
     with pytest.raises(ConfigError, match="invalid YAML"):
         load_config(path)
+
+
+def test_loader_unknown_mapping_field_names_the_key_and_line(tmp_path: Path) -> None:
+    """`mapping: {publication_year: ...}` would be ignored and every paper left undated."""
+    path = write(
+        tmp_path,
+        "c.yaml",
+        "experiment: e\nsources:\n  - path: a.csv\n    mapping:\n"
+        "      abstract: Abstract\n      publication_year: Publication Year\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "sources.0.mapping: unknown record field 'publication_year'" in message
+    assert "year: Publication Year" in message
+    assert f"{path}:4" in message

@@ -225,11 +225,13 @@ def _describe(err: Mapping[str, Any], origin: _Origin, path: Path) -> str:
     loc = [p for p in err["loc"] if not _is_union_tag(p)]
     key = ".".join(str(p) for p in loc) or "(top level)"
     where = origin.find(loc) or str(path)
-    message = err["msg"]
+    message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         message = "unknown key" + _suggestion(loc)
     elif err["type"] == "missing":
         message = "required key is missing"
+    elif err["type"] == "value_error":
+        pass
     elif "input" in err and not isinstance(err["input"], dict | list):
         message = f"{message} (got {err['input']!r})"
     return f"{key}: {message}  [{where}]"

@@ -8,13 +8,15 @@ works the same whatever directory the user runs ``topics`` from.
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "MAPPABLE_FIELDS",
     "AssignConfig",
     "CleanConfig",
     "Config",
@@ -30,6 +32,23 @@ __all__ = [
     "UmapConfig",
     "VectorizerConfig",
 ]
+
+
+# The record fields a source's ``mapping:`` may name (see topics.ingest._fields).
+MAPPABLE_FIELDS: tuple[str, ...] = (
+    "abstract",
+    "arxiv_id",
+    "authors",
+    "category",
+    "comments",
+    "date",
+    "doi",
+    "keywords",
+    "organisations",
+    "title",
+    "venue",
+    "year",
+)
 
 
 class _Section(BaseModel):
@@ -56,6 +75,23 @@ class SourceConfig(_Section):
         default=None,
         description="Resolves dates printed without a year; default: inferred from the document.",
     )
+
+    @field_validator("mapping")
+    @classmethod
+    def _check_mapping_fields(cls, mapping: dict[str, str]) -> dict[str, str]:
+        """A misspelt field would be ignored and its column read as absent: refuse it."""
+        unknown = [key for key in mapping if key not in MAPPABLE_FIELDS]
+        if unknown:
+            hints = []
+            for key in unknown:
+                close = difflib.get_close_matches(key, MAPPABLE_FIELDS, n=1, cutoff=0.5)
+                hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            raise ValueError(
+                f"unknown record field {', '.join(hints)}; a mapping goes from a record field "
+                f"to your column, e.g. `year: Publication Year`; fields: "
+                f"{', '.join(MAPPABLE_FIELDS)}"
+            )
+        return mapping
 
 
 class IngestConfig(_Section):

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from topics.config.schema import MAPPABLE_FIELDS
 from topics.errors import IngestError
 from topics.ingest._base import ReadOptions
 from topics.ingest.arxiv_ids import normalize_arxiv_id
@@ -34,20 +35,6 @@ __all__ = [
     "split_authors",
 ]
 
-MAPPABLE_FIELDS: tuple[str, ...] = (
-    "abstract",
-    "arxiv_id",
-    "authors",
-    "category",
-    "comments",
-    "date",
-    "doi",
-    "keywords",
-    "organisations",
-    "title",
-    "venue",
-    "year",
-)
 
 # Field -> column names tried when the mapping does not name one, in order,
 # compared after case folding. ``update_date`` comes last among the dates: it
@@ -58,7 +45,7 @@ DEFAULT_ALIASES: Mapping[str, tuple[str, ...]] = {
     "title": ("title",),
     "authors": ("authors", "author", "author_text", "author_names"),
     "date": ("date", "created", "published", "publication_date", "update_date"),
-    "year": ("year",),
+    "year": ("year", "publication_year", "pub_year"),
     "category": ("category", "primary_cat", "primary_category", "categories"),
     "venue": ("venue", "journal", "journal_ref", "booktitle"),
     "arxiv_id": ("arxiv_id", "arxivid", "arxiv", "eprint"),
@@ -303,6 +290,9 @@ class RecordBuilder:
         self._reference = ReferenceDate(reference_date, "config") if reference_date else None
         self._first_category = _fold(self.columns.get("category", "")) == "categories"
         self._dates: dict[str, _DateLookup] = {}
+        # Issues about the source as a whole, found while mapping it; the reader
+        # yields them before any record.
+        self.source_issues: list[IngestIssue] = []
 
     def build(
         self,
@@ -472,4 +462,42 @@ def map_source(
         reference_date=options.reference_date,
         noun=noun,
     )
+    undated = undated_source_issue(columns, available, display, aliases=aliases, noun=noun)
+    if undated is not None:
+        builder.source_issues.append(undated)
     return columns, builder
+
+
+def undated_source_issue(
+    columns: Mapping[str, str],
+    available: Sequence[str],
+    display_path: str,
+    *,
+    aliases: Mapping[str, tuple[str, ...]] = DEFAULT_ALIASES,
+    noun: str = "column",
+) -> IngestIssue | None:
+    """A warning when no column feeds ``date`` or ``year``: every paper would be undated.
+
+    Undated papers are kept and counted, but a file whose date column has an
+    unexpected name (``Year of publication``) would otherwise be read without
+    a single date and no trend, with nothing saying why. The warning lists the
+    names tried, the file's names (those that look like dates first) and the
+    ``mapping:`` line that fixes it.
+    """
+    if "date" in columns or "year" in columns:
+        return None
+    tried = [*aliases.get("date", ()), *aliases.get("year", ())]
+    likely = [n for n in available if re.search(r"date|year|published|time", n, re.IGNORECASE)]
+    example = likely[0] if likely else f"<{noun} name>"
+    field = "year" if re.search("year", example, re.IGNORECASE) else "date"
+    dated_by_id = " (except those whose arXiv id gives a month)" if "arxiv_id" in columns else ""
+    return IngestIssue(
+        display_path,
+        None,
+        f"no date or year {noun}: none of {', '.join(tried)} is present, so every paper "
+        f"is undated{dated_by_id} and has no trend; {noun}s in the file: "
+        f"{_list_names([*likely, *(n for n in available if n not in likely)])}; "
+        f"if one holds the date, map it in the config: `mapping: {{{field}: {example}}}` "
+        f"(sources[].mapping.{field})",
+        "warning",
+    )

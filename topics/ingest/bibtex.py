@@ -105,6 +105,7 @@ def read_bibtex(path: Path, options: ReadOptions) -> ReaderOutput:
         yield IngestIssue(display, None, "no BibTeX entries found")
         return
     columns, builder = map_source(keys, options, _PARSER, aliases=_BIBTEX_ALIASES, noun="field")
+    yield from builder.source_issues
     for block, entry, fields, repeated in prepared:
         if entry is None:
             yield from _failed_block_issues(block, library, display)

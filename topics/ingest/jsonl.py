@@ -190,6 +190,7 @@ def _read_objects(
             yield from sample
             return
         columns, builder = map_source(keys, options, parser, aliases=aliases, noun="key")
+        yield from builder.source_issues
         for item in chain(sample, items):
             if isinstance(item, IngestIssue):
                 yield item

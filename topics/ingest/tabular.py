@@ -40,7 +40,7 @@ from topics.ingest._base import ReaderOutput, ReadOptions, check_text_file, open
 from topics.ingest._fields import RecordBuilder, map_source
 from topics.records import IngestIssue
 
-__all__ = ["read_csv", "read_parquet", "read_tsv"]
+__all__ = ["column_names", "read_csv", "read_parquet", "read_tsv"]
 
 _BLOCK_BYTES = 4 << 20
 _PARQUET_BATCH_ROWS = 8192
@@ -167,6 +167,7 @@ def _read_delimited(
     check_text_file(path, display)
     header = _read_header(path, delimiter, display)
     columns, builder = map_source(header, options, parser)
+    yield from builder.source_issues
     indices = {field: header.index(name) for field, name in columns.items()}
     first_line = 2 + sum(name.count("\n") for name in header)
     tracker = _LineTracker(header_lines=first_line - 1)
@@ -187,6 +188,20 @@ def _read_delimited(
     yield from (_skipped_issue(display, line, row) for line, row in tracker.place_rest(pending))
     if tracker.next_line == first_line:
         yield IngestIssue(display, None, "no rows after the header")
+
+
+def column_names(path: Path, fmt: str, delimiter: str | None, display: str) -> list[str]:
+    """The column names of a CSV, TSV or Parquet file, without reading its rows.
+
+    For ``topics validate``, which checks a source's mapping against them.
+    """
+    if fmt == "parquet":
+        try:
+            return list(pq.ParquetFile(path).schema_arrow.names)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise IngestError(f"{display}: not a readable Parquet file ({exc})") from exc
+    check_text_file(path, display)
+    return _read_header(path, delimiter or ("," if fmt == "csv" else "\t"), display)
 
 
 def _read_header(path: Path, delimiter: str, display: str) -> list[str]:
@@ -332,6 +347,7 @@ def read_parquet(path: Path, options: ReadOptions) -> ReaderOutput:
     with parquet:
         names = parquet.schema_arrow.names
         columns, builder = map_source(names, options, "parquet")
+        yield from builder.source_issues
         wanted = sorted(set(columns.values()))
         row = 0
         batches = parquet.iter_batches(batch_size=_PARQUET_BATCH_ROWS, columns=wanted)
