@@ -124,7 +124,7 @@ def test_browser_index_has_sparklines_trends_and_map(rendered: Path, visit: Visi
     n_traces = page.evaluate(
         "[...document.querySelectorAll('#trends [data-chart]')].map(d => d.data.length)"
     )
-    assert n_traces == [12]  # 3 themes × (band edges, share, count)
+    assert n_traces == [3, 3, 3]  # one panel per theme: band edges and share
     assert int(page.locator("#topics-table tbody tr").count()) == 5
     visit.assert_clean()
 

@@ -133,3 +133,18 @@ def test_charts_map_labels_topics_and_hover_wraps_escaped_text() -> None:
     hover = charts.map_hover("A <b> title", 2019, "word " * 30, width=20)
     assert hover.startswith("<b>A &lt;b&gt; title</b><br>2019<br><i>word word word word</i>")
     assert hover.count("<br>") == 2 + 30 // 4
+
+
+def test_charts_small_multiple_has_no_band_in_low_years_and_a_shared_scale() -> None:
+    fig = charts.trend_figure(
+        [charts.Series("a", "#636EFA", yearly())], low_years=[2017], compact=True, y_max=0.3
+    )
+    go.Figure(fig)
+    high, low, share = fig["data"]
+    assert np.isnan(high["y"][0])
+    assert np.isnan(low["y"][0])
+    assert list(high["y"][1:]) == list(yearly()["ci_high"][1:])
+    assert list(share["y"]) == list(yearly()["share"])  # the point stays
+    assert fig["layout"]["yaxis"]["range"] == [0, 0.3]
+    assert fig["layout"]["xaxis"]["range"] == [2017.5, 2020.5]  # from the first year with enough
+    assert "updatemenus" not in fig["layout"]

@@ -159,21 +159,51 @@ def _index(
             )
             for t in themes
         },
-        "trend_chart": _chart(
-            charts.trend_figure(
-                [charts.Series(t.name, t.color, _rows(run.themes_by_year, t.name)) for t in themes],
-                incomplete_year=years.get("incomplete_year"),
-                height=460,
-            ),
-            ids,
-            label="share of papers per theme by year",
-        )
-        if themes
-        else None,
+        "multiples": _multiples(run, themes, ids),
         "map_chart": map_chart,
         "map_note": map_note,
         "topic_keywords": keywords,
     }
+
+
+def _multiples(
+    run: RunData, themes: Sequence[ThemeView], ids: count[int]
+) -> list[tuple[ThemeView, Chart]]:
+    """One small share-by-year chart per theme, on one scale so that they compare.
+
+    Eleven lines with their bands in one chart are unreadable; side by side
+    each theme's shape and interval stay visible. The scale's top is the
+    highest share of a year with enough papers (low years would set it).
+    """
+    years = run.corpus_years
+    low = [int(y) for y in years.get("low_years") or []]
+    rows = {t.name: _rows(run.themes_by_year, t.name) for t in themes}
+    top = [
+        float(r.loc[~r["year"].isin(low), "share"].max())
+        for r in rows.values()
+        if len(r) and (~r["year"].isin(low)).any()
+    ]
+    y_max = min(1.0, max([v for v in top if math.isfinite(v)] or [0.0]) * 1.15) or None
+    return [
+        (
+            t,
+            _chart(
+                charts.trend_figure(
+                    [charts.Series(t.name, t.color, rows[t.name])],
+                    incomplete_year=years.get("incomplete_year"),
+                    low_years=low,
+                    compact=True,
+                    height=190,
+                    y_max=y_max,
+                ),
+                ids,
+                css="chart multiple",
+                label=f"share of papers in {t.name} by year",
+            ),
+        )
+        for t in themes
+        if len(rows[t.name])
+    ]
 
 
 def _theme(
@@ -224,6 +254,7 @@ def _own_trend_chart(
     figure = charts.trend_figure(
         [charts.Series(name, color, rows)],
         incomplete_year=run.corpus_years.get("incomplete_year"),
+        low_years=[int(y) for y in run.corpus_years.get("low_years") or []],
     )
     return _chart(figure, ids, label=label)
 

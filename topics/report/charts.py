@@ -126,7 +126,13 @@ def escape_plotly(text: str) -> str:
 
 
 def trend_figure(
-    series: Sequence[Series], *, incomplete_year: int | None = None, height: int = 420
+    series: Sequence[Series],
+    *,
+    incomplete_year: int | None = None,
+    height: int = 420,
+    low_years: Sequence[int] = (),
+    compact: bool = False,
+    y_max: float | None = None,
 ) -> Figure:
     """Share by year with its 95% interval band, and count by year, behind a toggle.
 
@@ -138,6 +144,14 @@ def trend_figure(
         A year the data does not cover to its end; it is shaded and labelled.
     height : int, default=420
         Pixel height of the chart.
+    low_years : sequence of int
+        Years with too few papers in the corpus (``trends.min_year_total``):
+        their interval spans most of 0–100% and says nothing, so no band is
+        drawn there; the point stays, as an open circle.
+    compact : bool, default=False
+        One panel of the small multiples: shares only, no legend or toggle.
+    y_max : float, optional
+        A fixed top of the share axis, so that small multiples compare.
 
     Returns
     -------
@@ -148,11 +162,16 @@ def trend_figure(
     traces: list[dict[str, Any]] = []
     share_visible: list[bool] = []
     # Many overlapping bands turn into a grey wash; fainter bands keep lines readable.
-    band_alpha = 0.18 if len(series) <= 2 else 0.05
+    band_alpha = 0.1 if compact else 0.18 if len(series) <= 2 else 0.05
     for s in series:
-        traces.extend(_series_traces(s, show_legend=len(series) > 1, band_alpha=band_alpha))
-        share_visible.extend([True, True, True, False])
+        own = _series_traces(
+            s, show_legend=len(series) > 1, band_alpha=band_alpha, low_years=low_years
+        )
+        traces.extend(own[:3] if compact else own)
+        share_visible.extend([True, True, True] if compact else [True, True, True, False])
     count_visible = [not v for v in share_visible]
+    if compact:
+        return _compact_layout(traces, height, incomplete_year, y_max, low_years)
     layout = {
         **_base_layout(height),
         "xaxis": {"tickformat": "d", "title": {"text": "Year"}, "showgrid": False},
@@ -173,20 +192,7 @@ def trend_figure(
         ],
     }
     if incomplete_year is not None:
-        layout["shapes"] = [
-            {
-                "type": "rect",
-                "xref": "x",
-                "yref": "paper",
-                "x0": incomplete_year - 0.5,
-                "x1": incomplete_year + 0.5,
-                "y0": 0,
-                "y1": 1,
-                "fillcolor": "#f1f3f4",
-                "line": {"width": 0},
-                "layer": "below",
-            }
-        ]
+        layout["shapes"] = [_incomplete_shape(incomplete_year)]
         layout["annotations"] = [
             {
                 "text": "incomplete year",
@@ -357,11 +363,70 @@ def _centre_labels(
     return labels
 
 
+def _compact_layout(
+    traces: list[dict[str, Any]],
+    height: int,
+    incomplete_year: int | None,
+    y_max: float | None,
+    low_years: Sequence[int],
+) -> Figure:
+    """A small-multiples panel: share axis from 0 to ``y_max``, no legend, no toggle.
+
+    The years axis starts at the first year with enough papers: the sparse
+    early years of a corpus would otherwise take most of a small panel.
+    """
+    years = sorted({float(x) for t in traces for x in t["x"] if np.isfinite(x)})
+    low = set(low_years)
+    start = next((y for y in years if int(y) not in low), years[0] if years else None)
+    xaxis: dict[str, Any] = {"tickformat": "d", "showgrid": False, "nticks": 6}
+    if start is not None and years:
+        xaxis["range"] = [start - 0.5, years[-1] + 0.5]
+    layout = {
+        **_base_layout(height),
+        "margin": {"l": 44, "r": 8, "t": 6, "b": 26},
+        "xaxis": xaxis,
+        "yaxis": {
+            "gridcolor": "#e8eaed",
+            "tickformat": ".1~%",
+            "range": [0, y_max] if y_max else None,
+            "rangemode": "tozero",
+            "nticks": 4,
+        },
+        "hovermode": "closest",
+        "showlegend": False,
+    }
+    if layout["yaxis"]["range"] is None:
+        del layout["yaxis"]["range"]
+    if incomplete_year is not None:
+        layout["shapes"] = [_incomplete_shape(incomplete_year)]
+    return {"data": traces, "layout": layout}
+
+
+def _incomplete_shape(year: int) -> dict[str, Any]:
+    return {
+        "type": "rect",
+        "xref": "x",
+        "yref": "paper",
+        "x0": year - 0.5,
+        "x1": year + 0.5,
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": "#f1f3f4",
+        "line": {"width": 0},
+        "layer": "below",
+    }
+
+
 def _series_traces(
-    s: Series, *, show_legend: bool, band_alpha: float = 0.18
+    s: Series, *, show_legend: bool, band_alpha: float = 0.18, low_years: Sequence[int] = ()
 ) -> list[dict[str, Any]]:
-    """Upper band edge, lower band edge (filled up to it), share line, count line."""
+    """Upper band edge, lower band edge (filled up to it), share line, count line.
+
+    The band has gaps at ``low_years``: an interval from a handful of papers
+    spans most of the axis and would hide the lines.
+    """
     rows = s.rows.sort_values("year")
+    enough = ~rows["year"].isin(list(low_years)).to_numpy()
     name = escape_plotly(s.name)
     x = rows["year"].to_numpy(dtype=float)
     flags = rows["flags"].fillna("") if "flags" in rows else pd.Series([""] * len(rows))
@@ -395,10 +460,10 @@ def _series_traces(
         "showlegend": show_legend,
     }
     return [
-        {**band, "y": rows["ci_high"].to_numpy(dtype=float)},
+        {**band, "y": np.where(enough, rows["ci_high"].to_numpy(dtype=float), np.nan)},
         {
             **band,
-            "y": rows["ci_low"].to_numpy(dtype=float),
+            "y": np.where(enough, rows["ci_low"].to_numpy(dtype=float), np.nan),
             "fill": "tonexty",
             "fillcolor": _rgba(s.color, band_alpha),
         },
