@@ -45,7 +45,7 @@ from topics.config import DedupeConfig
 from topics.ingest.arxiv_ids import normalize_arxiv_id
 from topics.records import Record
 
-__all__ = ["MERGE_COLUMNS", "PAPER_COLUMNS", "DedupeResult", "dedupe_records"]
+__all__ = ["MERGE_COLUMNS", "PAPER_COLUMNS", "DedupeResult", "dedupe_records", "record_keys"]
 
 #: Columns of :attr:`DedupeResult.papers`, in export order (a fixed contract).
 PAPER_COLUMNS = (
@@ -122,10 +122,33 @@ class DedupeResult:
     merges: pd.DataFrame
 
 
+def record_keys(records: Sequence[Record]) -> pd.DataFrame:
+    """The merge keys of each record: canonical arXiv id, DOI, normalised title, title key.
+
+    Each record's keys depend on that record alone, so a distributed run
+    computes them per partition (:mod:`topics.engine`) and concatenates them
+    for :func:`dedupe_records`; the grouping itself needs every record at once.
+    """
+    arxiv, doi = _identifier_keys(records)
+    titles = pd.Series([r.title.strip() for r in records], dtype=object)
+    title_norm = _normalize_titles(titles)
+    return pd.DataFrame(
+        {
+            # Object columns keep None for "missing"; a string dtype would turn it into NaN.
+            "arxiv_key": pd.Series(arxiv, dtype=object),
+            "doi_key": pd.Series(doi, dtype=object),
+            "title_norm": title_norm,
+            "title_key": _title_keys(title_norm),
+        }
+    )
+
+
 def dedupe_records(
     records: Sequence[Record],
     texts: Sequence[str],
     config: DedupeConfig = DedupeConfig(),  # noqa: B008
+    *,
+    keys: pd.DataFrame | None = None,
 ) -> DedupeResult:
     """Group records that describe the same paper and merge each group.
 
@@ -138,6 +161,9 @@ def dedupe_records(
         near-duplicates and become the papers' ``text``.
     config : DedupeConfig, default=DedupeConfig()
         Which keys merge records, and the abstract similarity threshold.
+    keys : DataFrame, optional
+        :func:`record_keys` of ``records``, when computed elsewhere (per
+        partition); computed here otherwise.
 
     Returns
     -------
@@ -153,9 +179,14 @@ def dedupe_records(
         raise ValueError(
             f"texts must be aligned with records: got {len(texts)} texts for {len(records)} records"
         )
+    if keys is None:
+        keys = record_keys(records)
+    elif len(keys) != len(records):
+        raise ValueError(f"keys must be aligned with records: got {len(keys)} for {len(records)}")
     table = _record_table(records, texts)
-    table["title_norm"] = _normalize_titles(table["title"])
-    table["title_key"] = _title_keys(table["title_norm"])
+    for column in ("arxiv_key", "doi_key", "title_norm", "title_key"):
+        # Object columns keep None for "missing"; an inferred dtype would turn it into NaN.
+        table[column] = pd.Series(keys[column].tolist(), index=table.index, dtype=object)
     groups = _UnionFind(table["arxiv_key"].tolist(), table["doi_key"].tolist())
     if config.by_arxiv_id:
         _merge_on_key(groups, table["arxiv_key"], "arxiv_id", check_doi=False)
@@ -198,10 +229,6 @@ def _record_table(records: Sequence[Record], texts: Sequence[str]) -> pd.DataFra
         dtype=object,
     )
     table["year"] = table["year"].astype("Int64")
-    arxiv, doi = _identifier_keys(records)
-    # Object columns keep None for "missing"; pandas' string dtype would turn it into NaN.
-    table["arxiv_key"] = pd.Series(arxiv, dtype=object)
-    table["doi_key"] = pd.Series(doi, dtype=object)
     table["organisations"] = pd.Series([r.organisations for r in records], dtype=object)
     table["keywords"] = pd.Series([r.keywords for r in records], dtype=object)
     return table

@@ -10,7 +10,8 @@ environment rather than a bug in ``topics``::
     ├── ModelError             a fitted model cannot be used
     │   ├── NotFittedError     transform/assign called before fit
     │   └── IncompatibleModelError  a saved model comes from an incompatible version
-    └── RunLockedError         another run of the same experiment holds the lock
+    ├── RunLockedError         another run of the same experiment holds the lock
+    └── EngineError            the Dask scheduler cannot be reached, or a worker died
 
 Messages say what failed, where (key path, ``file:line``, record id), and what
 was expected versus what was found, so that a user can fix the input without
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "EngineError",
     "IncompatibleModelError",
     "IngestError",
     "ModelError",
@@ -61,3 +63,7 @@ class IncompatibleModelError(ModelError):
 
 class RunLockedError(TopicsError):
     """Another run of the same experiment is in progress."""
+
+
+class EngineError(TopicsError):
+    """The execution engine failed: scheduler unreachable, or a worker died mid-stage."""

@@ -210,6 +210,7 @@ def write_manifest(
     cache: dict[str, dict[str, Any]],
     started: datetime,
     status: str,
+    engine: dict[str, Any] | None = None,
 ) -> None:
     manifest = build_manifest(
         config,
@@ -219,5 +220,6 @@ def write_manifest(
         cache=cache,
         started=started,
         status=status,
+        engine=engine,
     )
     atomic_write_json(run_dir / "manifest.json", manifest)

@@ -35,7 +35,7 @@ from topics.embed import Embedder, load_embedder, save_embedder
 from topics.errors import IncompatibleModelError, ModelError
 from topics.manifest import package_versions
 from topics.models import TopicModel, load_topic_model
-from topics.themes import UNASSIGNED, ThemeAssigner
+from topics.themes import UNASSIGNED, ThemeAssigner, TopicCounts
 
 __all__ = ["FORMAT_VERSION", "FittedPipeline", "Prediction", "document_texts"]
 
@@ -138,6 +138,7 @@ class FittedPipeline:
         cleaned: Sequence[str] | None = None,
         show_progress: bool = False,
         near_misses: int | None = None,
+        corpus_topic_counts: TopicCounts | None = None,
     ) -> Prediction:
         """Both views of one scoring pass: per paper, and per (paper, theme).
 
@@ -145,7 +146,8 @@ class FittedPipeline:
         ``self.clean``, instead of cleaning them a second time. ``near_misses``
         limits the evidence JSON to assigned pairs and each theme's closest
         unassigned papers (:meth:`ThemeAssigner.score`); by default every pair
-        gets it.
+        gets it. ``corpus_topic_counts``: see :meth:`ThemeAssigner.score`
+        (a partitioned run passes the whole corpus's).
         """
         frame = _as_frame(data)
         if cleaned is None:
@@ -179,6 +181,7 @@ class FittedPipeline:
             topics=assignment.topics.tolist(),
             topic_keywords=keywords,
             near_misses=near_misses,
+            corpus_topic_counts=corpus_topic_counts,
         )
         papers["themes"] = scores.themes_per_paper().to_numpy()
         wide = scores.wide()

@@ -80,6 +80,7 @@ def build_manifest(
     cache: dict[str, dict[str, Any]] | None = None,
     started: datetime,
     status: str,
+    engine: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Assemble the manifest; ``inputs`` are (display name, path) pairs."""
     return {
@@ -101,4 +102,6 @@ def build_manifest(
         "stages": stages,
         "cache_hits": [name for name, how in stages.items() if how == "cached"],
         "cache": cache or {},
+        # Where the stages ran; with Dask, the cluster and each partition's timing.
+        "engine": engine or {"kind": "local"},
     }

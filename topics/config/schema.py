@@ -22,6 +22,7 @@ __all__ = [
     "Config",
     "DedupeConfig",
     "EmbeddingConfig",
+    "EngineConfig",
     "HdbscanConfig",
     "IngestConfig",
     "ModelConfig",
@@ -339,6 +340,40 @@ class ReportConfig(_Section):
     )
 
 
+class EngineConfig(_Section):
+    """Where the per-partition stages run: this process, or a Dask cluster."""
+
+    kind: Literal["local", "dask"] = Field(
+        default="local",
+        description="'local': every stage in this process; 'dask': ingest, clean, dedupe keys, "
+        "embedding and assignment run per partition on Dask workers.",
+    )
+    address: str | None = Field(
+        default=None,
+        description="Dask scheduler, e.g. tcp://scheduler:8786; None starts a LocalCluster "
+        "on this machine. Workers need topics installed and the output_dir on a shared disk.",
+    )
+    workers: int = Field(default=2, ge=1, description="LocalCluster worker processes.")
+    threads_per_worker: int = Field(default=1, ge=1, description="LocalCluster only.")
+    processes: bool = Field(
+        default=True,
+        description="LocalCluster only: workers as processes (False: threads of this process).",
+    )
+    partition_size: int = Field(
+        default=20_000, ge=1, description="Records (or papers) per partition."
+    )
+    fit_sample: int | None = Field(
+        default=200_000,
+        ge=2,
+        description="The topic model is fitted on a seeded sample of this many papers and "
+        "applied to every partition; None: all papers. At least the corpus size gives the "
+        "same topics as engine.kind=local.",
+    )
+    connect_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds to wait for the scheduler at engine.address."
+    )
+
+
 class Config(_Section):
     experiment: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     output_dir: Path = Field(default=Path("reports"))
@@ -353,6 +388,7 @@ class Config(_Section):
     assign: AssignConfig = AssignConfig()
     trends: TrendOptions = TrendOptions()
     report: ReportConfig = ReportConfig()
+    engine: EngineConfig = EngineConfig()
 
     @property
     def run_dir(self) -> Path:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from topics._io import file_sha256
 from topics.clean import clean_texts
 from topics.config.schema import Config, SourceConfig
@@ -21,11 +23,13 @@ __all__ = [
     "IngestResult",
     "InputFile",
     "build_corpus",
+    "check_input",
     "clean_records",
     "dedupe",
     "ingest",
     "input_digests",
     "list_inputs",
+    "read_input",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,14 +65,24 @@ def ingest(config: Config, inputs: Sequence[InputFile] | None = None) -> IngestR
     """Read every source; a file that fails is reported, not fatal, unless strict."""
     results: list[SourceResult] = []
     for file in inputs if inputs is not None else list_inputs(config):
-        source = config.sources[file.source_index]
-        result = read_source(file.path, source.format, _read_options(config, source, file.display))
-        results.append(_drop_short_abstracts(result, config.ingest.min_abstract_chars))
-        _log_source(result, file.source_index)
-        if config.ingest.strict and result.failed:
-            first = next(i for i in result.issues if i.severity == "error")
-            raise IngestError(f"{first} (ingest.strict is on, so the run stops here)")
+        results.append(check_input(config, file, read_input(config, file)))
     return IngestResult(results)
+
+
+def read_input(config: Config, file: InputFile) -> SourceResult:
+    """One input file's records, those without a usable abstract reported and skipped."""
+    source = config.sources[file.source_index]
+    result = read_source(file.path, source.format, _read_options(config, source, file.display))
+    return _drop_short_abstracts(result, config.ingest.min_abstract_chars)
+
+
+def check_input(config: Config, file: InputFile, result: SourceResult) -> SourceResult:
+    """Log a file's issues; stop the run on a failed file when ``ingest.strict`` is on."""
+    _log_source(result, file.source_index)
+    if config.ingest.strict and result.failed:
+        first = next(i for i in result.issues if i.severity == "error")
+        raise IngestError(f"{first} (ingest.strict is on, so the run stops here)")
+    return result
 
 
 def clean_records(config: Config, records: Sequence[Record]) -> list[str]:
@@ -76,9 +90,14 @@ def clean_records(config: Config, records: Sequence[Record]) -> list[str]:
     return clean_texts((r.abstract for r in records), config.clean)
 
 
-def dedupe(config: Config, records: Sequence[Record], texts: Sequence[str]) -> CorpusResult:
-    """Merge records of the same paper into one row each."""
-    result = dedupe_records(list(records), list(texts), config.dedupe)
+def dedupe(
+    config: Config,
+    records: Sequence[Record],
+    texts: Sequence[str],
+    keys: pd.DataFrame | None = None,
+) -> CorpusResult:
+    """Merge records of the same paper into one row each (``keys``: precomputed merge keys)."""
+    result = dedupe_records(list(records), list(texts), config.dedupe, keys=keys)
     return CorpusResult(result.papers, result.merges)
 
 

@@ -23,16 +23,19 @@ if TYPE_CHECKING:
     from topics.embed import Embedder
     from topics.fitted import FittedPipeline
     from topics.models import TopicModel
+    from topics.themes import TopicCounts
     from topics.trends import TrendTables
 
 __all__ = [
     "assign_papers",
+    "build_fitted_pipeline",
     "compute_trend_tables",
     "corpus_digest",
     "document_texts_of",
     "embedding_settings",
     "fit_topic_model",
     "newest_date",
+    "predict_papers",
     "prepare_embedder",
 ]
 
@@ -67,33 +70,34 @@ def prepare_embedder(config: Config, docs: Sequence[str]) -> Embedder:
 
 
 def fit_topic_model(
-    config: Config, docs: Sequence[str], vectors: np.ndarray
+    config: Config,
+    docs: Sequence[str],
+    vectors: np.ndarray,
+    rows: np.ndarray | None = None,
 ) -> tuple[TopicModel, np.ndarray]:
-    """The topic model and the 2-D map of the papers (both depend on the vectors only)."""
+    """The topic model and the 2-D map of the papers (both depend on the vectors only).
+
+    ``rows``: fit the topic model on these documents only (the Dask engine's
+    seeded sample); the map still places every paper.
+    """
     from topics.models import build_topic_model
     from topics.projection import project_2d
 
     topic_model = build_topic_model(config.model, seed=config.seed)
-    topic_model.fit(list(docs), embeddings=vectors)
+    if rows is None:
+        topic_model.fit(list(docs), embeddings=vectors)
+    else:
+        topic_model.fit([docs[i] for i in rows], embeddings=vectors[rows])
     map_2d = project_2d(
         vectors, seed=config.seed, max_fit_samples=config.model.umap.max_fit_samples
     )
     return topic_model, map_2d
 
 
-def assign_papers(
-    config: Config,
-    papers: pd.DataFrame,
-    vectors: np.ndarray,
-    embedder: Embedder,
-    topic_model: TopicModel,
-    cache_dir: Path | None,
-) -> tuple[FittedPipeline, pd.DataFrame, pd.DataFrame]:
-    """Topics and themes for every paper, and the pipeline users load to assign new ones.
-
-    Returns the fitted pipeline, the papers with ``topic``, ``topic_label`` and
-    ``themes`` columns added, and the long table of theme scores.
-    """
+def build_fitted_pipeline(
+    config: Config, embedder: Embedder, topic_model: TopicModel, cache_dir: Path | None
+) -> FittedPipeline:
+    """The pipeline users load to assign new papers: embedder, topics and fitted themes."""
     from topics.embed import embed_texts
     from topics.fitted import FittedPipeline
     from topics.themes import ThemeAssigner
@@ -106,13 +110,39 @@ def assign_papers(
             lambda texts: embed_texts(texts, embedder, cache_dir, show_progress=False)[0],
             encoder_identity=embedder.identity,
         )
-    fitted = FittedPipeline(embedder, topic_model, assigner, config.clean, info=_model_info(config))
+    return FittedPipeline(embedder, topic_model, assigner, config.clean, info=_model_info(config))
+
+
+def assign_papers(
+    config: Config,
+    papers: pd.DataFrame,
+    vectors: np.ndarray,
+    fitted: FittedPipeline,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Topics and themes for every paper (of the corpus, or of one partition of it).
+
+    Returns the papers with ``topic``, ``topic_label`` and ``themes`` columns
+    added, and the long table of theme scores.
+    """
+    return predict_papers(papers, vectors, fitted, near_misses=config.assign.evidence_near_misses)
+
+
+def predict_papers(
+    papers: pd.DataFrame,
+    vectors: np.ndarray,
+    fitted: FittedPipeline,
+    *,
+    near_misses: int | None,
+    corpus_topic_counts: TopicCounts | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One scoring pass over ``papers``; see :meth:`FittedPipeline.predict`."""
     frame = papers[["paper_id", "title", "abstract"]]
     prediction = fitted.predict(
         frame,
         vectors=vectors,
         cleaned=papers["text"].tolist(),
-        near_misses=config.assign.evidence_near_misses,
+        near_misses=near_misses,
+        corpus_topic_counts=corpus_topic_counts,
     )
     assigned = prediction.papers
     enriched = papers.assign(
@@ -121,7 +151,7 @@ def assign_papers(
         topic_confidence=assigned["topic_confidence"].to_numpy(),
         themes=assigned["themes"].to_numpy(),
     )
-    return fitted, enriched, prediction.assignments
+    return enriched, prediction.assignments
 
 
 def _model_info(config: Config) -> dict[str, object]:

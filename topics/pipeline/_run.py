@@ -34,15 +34,13 @@ from topics.exports import (
 from topics.pipeline._cache import CacheEntry, StageCache, stage_key
 from topics.pipeline._corpus import (
     InputFile,
-    clean_records,
     dedupe,
-    ingest,
     input_digests,
     list_inputs,
 )
 from topics.pipeline._lock import experiment_lock, remove_stale_staging
 from topics.pipeline._model import (
-    assign_papers,
+    build_fitted_pipeline,
     compute_trend_tables,
     corpus_digest,
     document_texts_of,
@@ -63,6 +61,7 @@ from topics.stages import STAGES
 
 if TYPE_CHECKING:
     from topics.embed import Embedder
+    from topics.engine import Engine
     from topics.models import TopicModel
 
 __all__ = ["STAGES", "RunResult", "run"]
@@ -96,10 +95,12 @@ def run(
     for name, value in (("until", until), ("force", force)):
         if value is not None and value not in STAGES:
             raise ValueError(f"{name} must be one of {', '.join(STAGES)}; got {value!r}")
+    from topics.engine import open_engine
+
     with experiment_lock(config.output_dir, config.experiment, wait=wait):
         remove_stale_staging(config.run_dir)
-        with atomic_directory(config.run_dir) as staging:
-            result = _Run(config, staging, force).through(until)
+        with open_engine(config.engine) as engine, atomic_directory(config.run_dir) as staging:
+            result = _Run(config, staging, force, engine).through(until)
     result.run_dir = config.run_dir
     return result
 
@@ -107,9 +108,10 @@ def run(
 class _Run:
     """One run's state: the staging directory, the cache, and the stage log."""
 
-    def __init__(self, config: Config, staging: Path, force: str | None) -> None:
+    def __init__(self, config: Config, staging: Path, force: str | None, engine: Engine) -> None:
         self.config = config
         self.staging = staging
+        self.engine = engine
         self.cache = StageCache(config.output_dir / ".cache" / "stages", STAGES, force)
         self.embedding_cache = (
             None
@@ -185,7 +187,8 @@ class _Run:
         ingested = self.ingest(ingest_key)
         texts = self.clean(clean_key, ingested)
         with self.stage("dedupe", dedupe_key):
-            corpus = dedupe(config, ingested.records, texts)
+            records = ingested.records
+            corpus = dedupe(config, records, texts, self.engine.dedupe_keys(records))
             write_corpus_outputs(self.staging, ingested, corpus)
             with self.cache.store("dedupe", dedupe_key, self.staging, CORPUS_FILES) as state:
                 _write_parquet(corpus.merges, state / "merges.parquet")
@@ -197,7 +200,7 @@ class _Run:
             if entry is not None:
                 status["how"] = "cached"
                 return IngestResult(load_ingest(entry.state))
-            ingested = ingest(self.config, self.inputs)
+            ingested = IngestResult(self.engine.read_inputs(self.config, self.inputs))
             with self.cache.store("ingest", key, self.staging, ()) as state:
                 save_ingest(ingested.sources, state)
             return ingested
@@ -208,7 +211,7 @@ class _Run:
             if entry is not None:
                 status["how"] = "cached"
                 return load_texts(entry.state)
-            texts = clean_records(self.config, ingested.records)
+            texts = self.engine.clean(self.config, ingested.records)
             with self.cache.store("clean", key, self.staging, ()) as state:
                 save_texts(texts, state)
             return texts
@@ -231,12 +234,15 @@ class _Run:
             embedder, embedder_cached = self.embedder(embed_key, docs)
             # Content, not upstream keys: a config change that leaves the documents
             # as they were (a cleaning rule that matches nothing) keeps the fit.
+            fit_rows = self.engine.fit_rows(len(docs), config.seed)
             fit_key = stage_key(
                 "fit",
                 config.model.model_dump(mode="json"),
                 config.seed,
                 embedder.identity,
                 docs_digest,
+                # A fit on a sample differs; one on every document is the local fit.
+                *([] if fit_rows is None else [("sample", len(fit_rows))]),
             )
             assign_key = stage_key(
                 "assign",
@@ -246,6 +252,7 @@ class _Run:
                 config.assign.model_dump(mode="json"),
                 config.clean.model_dump(mode="json"),
                 config.experiment,
+                *self.engine.key_parts(),
             )
             fit_entry = self.cache.lookup("fit", fit_key)
             assign_entry = self.cache.lookup("assign", assign_key)
@@ -257,7 +264,7 @@ class _Run:
             status["how"] = "cached" if cached else "ran"
         if last < STAGES.index("fit"):
             return papers
-        topic_model, map_2d = self.fit(fit_key, fit_entry, docs, vectors)
+        topic_model, map_2d = self.fit(fit_key, fit_entry, docs, vectors, fit_rows)
         if last < STAGES.index("assign"):
             return papers
         enriched, assignments = self.assign(
@@ -290,12 +297,9 @@ class _Run:
 
     def vectors(self, docs: list[str], embedder: Embedder) -> tuple[np.ndarray, dict[str, int]]:
         """Every document's vector; only texts missing from the embedding cache are encoded."""
-        from topics.embed import embed_texts
-
-        vectors, stats = embed_texts(
-            docs, embedder, self.embedding_cache, batch_size=self.config.embedding.batch_size
+        return self.engine.embed(
+            docs, embedder, self.embedding_cache, self.config.embedding.batch_size
         )
-        return vectors, {"texts": stats.n_total, "computed": stats.n_computed}
 
     def fit(
         self,
@@ -303,6 +307,7 @@ class _Run:
         entry: CacheEntry | None,
         docs: list[str],
         vectors: np.ndarray | None,
+        rows: np.ndarray | None,
     ) -> tuple[TopicModel, np.ndarray]:
         from topics.models import load_topic_model
 
@@ -312,7 +317,9 @@ class _Run:
                 topic_model = load_topic_model(entry.state / "topic_model")
                 return topic_model, np.load(entry.state / "map_2d.npy", allow_pickle=False)
             assert vectors is not None  # embed computes them when fit is not cached
-            topic_model, map_2d = fit_topic_model(self.config, docs, vectors)
+            if rows is not None:
+                log.info("fit: the topic model learns from a seeded sample of %d papers", len(rows))
+            topic_model, map_2d = fit_topic_model(self.config, docs, vectors, rows)
             with self.cache.store("fit", key, self.staging, ()) as state:
                 topic_model.save(state / "topic_model")
                 np.save(state / "map_2d.npy", map_2d, allow_pickle=False)
@@ -337,12 +344,14 @@ class _Run:
                     pd.read_parquet(entry.state / "assignments.parquet"),
                 )
             assert vectors is not None  # embed computes them when assign is not cached
-            fitted, enriched, assignments = assign_papers(
-                self.config, papers, vectors, embedder, topic_model, self.embedding_cache
+            fitted = build_fitted_pipeline(self.config, embedder, topic_model, self.embedding_cache)
+            enriched, assignments = self.engine.assign(
+                self.config, papers, vectors, fitted, self.staging
             )
             fitted.save(self.staging / "model")
             write_assign_outputs(self.staging, fitted, enriched, assignments, map_2d)
-            with self.cache.store("assign", key, self.staging, ASSIGN_FILES) as state:
+            files = (*ASSIGN_FILES, *self.engine.run_files())
+            with self.cache.store("assign", key, self.staging, files) as state:
                 _write_parquet(assignments, state / "assignments.parquet")
             return enriched, assignments
 
@@ -388,7 +397,13 @@ class _Run:
             cache=self.details,
             started=self.started,
             status="failed" if failed else "ok",
+            engine=self.engine_details(),
         )
+
+    def engine_details(self) -> dict[str, Any]:
+        """The engine and, when it splits the work, each partition's rows, time and worker."""
+        partitions = self.engine.partition_log()
+        return {**self.engine.describe(), **({"partitions": partitions} if partitions else {})}
 
 
 def _ingest_report(run_dir: Path) -> dict[str, Any]:

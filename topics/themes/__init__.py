@@ -34,7 +34,21 @@ theme left out of the fit (which is what a user adding a new theme gets).
 from __future__ import annotations
 
 from topics.themes._assign import ThemeAssigner
-from topics.themes._scores import UNASSIGNED, ThemeScores
+from topics.themes._scores import (
+    UNASSIGNED,
+    ThemeScores,
+    TopicCounts,
+    merge_topic_counts,
+    topic_counts,
+)
 from topics.themes._weights import SignalWeights
 
-__all__ = ["UNASSIGNED", "SignalWeights", "ThemeAssigner", "ThemeScores"]
+__all__ = [
+    "UNASSIGNED",
+    "SignalWeights",
+    "ThemeAssigner",
+    "ThemeScores",
+    "TopicCounts",
+    "merge_topic_counts",
+    "topic_counts",
+]

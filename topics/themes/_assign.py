@@ -23,9 +23,12 @@ from topics.themes._scores import (
     _COLUMNS,
     UNASSIGNED,
     ThemeScores,
+    TopicCounts,
     _sigmoid,
     _Signals,
     _topic_affinity,
+    _topic_affinity_from_counts,
+    topic_counts,
 )
 from topics.themes._weights import SignalWeights
 
@@ -120,6 +123,7 @@ class ThemeAssigner:
         topics: Sequence[int] | None = None,
         topic_keywords: Mapping[int, list[str]] | None = None,
         near_misses: int | None = None,
+        corpus_topic_counts: TopicCounts | None = None,
     ) -> ThemeScores:
         """Score every paper against every theme.
 
@@ -142,6 +146,10 @@ class ThemeAssigner:
             and signals with an empty evidence. ``None``: evidence for every
             pair. At 196k papers and 11 themes, evidence for all 2.2M pairs
             was the run's memory peak and a 1 GB CSV.
+        corpus_topic_counts : TopicCounts, optional
+            When the papers are one partition of a corpus: the whole corpus's
+            :meth:`topic_counts`, so the topic signal reads every member of a
+            topic, not only those in this partition.
 
         Returns
         -------
@@ -157,7 +165,13 @@ class ThemeAssigner:
         contributions = self._contributions(signals)
         if topics is not None:
             base_assigned = _sigmoid(sum(contributions.values())) >= self.thresholds_
-            affinity = _topic_affinity(np.asarray(topics), base_assigned)
+            affinity = (
+                _topic_affinity(np.asarray(topics), base_assigned)
+                if corpus_topic_counts is None
+                else _topic_affinity_from_counts(
+                    np.asarray(topics), base_assigned, corpus_topic_counts
+                )
+            )
             signals.topic_affinity = affinity
             w = self.weights_
             contributions["topic"] = np.nan_to_num(w.topic * (affinity - w.topic_center))
@@ -183,6 +197,27 @@ class ThemeAssigner:
             columns=list(_COLUMNS),
         )
         return ThemeScores(long=long, themes=[t.name for t in self.themes_], paper_ids=ids)
+
+    def topic_counts(
+        self,
+        texts: Sequence[str],
+        embeddings: np.ndarray,
+        *,
+        titles: Sequence[str],
+        topics: Sequence[int],
+    ) -> TopicCounts:
+        """Per topic, its size and how many members each theme's base score assigns.
+
+        The first pass of a partitioned run: the partitions' counts add up to
+        the corpus's (:func:`merge_topic_counts`), which :meth:`score` then
+        takes as ``corpus_topic_counts``.
+        """
+        self._check_fitted()
+        n = len(texts)
+        _check_lengths(n, titles=list(titles), topics=topics)
+        signals = self._signals(self._check_embeddings(embeddings, n), list(titles), texts)
+        base_assigned = _sigmoid(sum(self._contributions(signals).values())) >= self.thresholds_
+        return topic_counts(np.asarray(topics), base_assigned)
 
     @property
     def thresholds_(self) -> np.ndarray:

@@ -119,5 +119,49 @@ def _topic_affinity(topics: np.ndarray, assigned: np.ndarray) -> np.ndarray:
     return affinity
 
 
+#: Per topic: its number of members and how many of them each theme's base score assigns.
+TopicCounts = dict[int, tuple[int, np.ndarray]]
+
+
+def topic_counts(topics: np.ndarray, assigned: np.ndarray) -> TopicCounts:
+    """What :func:`_topic_affinity` needs from a batch, summable across batches."""
+    counts: TopicCounts = {}
+    for topic in np.unique(topics):
+        members = topics == topic
+        counts[int(topic)] = (int(members.sum()), assigned[members].sum(axis=0).astype(np.int64))
+    return counts
+
+
+def merge_topic_counts(parts: list[TopicCounts]) -> TopicCounts:
+    """The counts of the whole corpus from those of its partitions."""
+    merged: TopicCounts = {}
+    for part in parts:
+        for topic, (n, totals) in part.items():
+            if topic in merged:
+                n0, totals0 = merged[topic]
+                merged[topic] = (n0 + n, totals0 + totals)
+            else:
+                merged[topic] = (n, totals.copy())
+    return merged
+
+
+def _topic_affinity_from_counts(
+    topics: np.ndarray, assigned: np.ndarray, counts: TopicCounts
+) -> np.ndarray:
+    """:func:`_topic_affinity` of a partition, with topic sizes and totals of the whole corpus.
+
+    The same arithmetic on the same integers, so a partitioned run scores
+    exactly as a run over the whole corpus at once.
+    """
+    affinity = np.full(assigned.shape, np.nan)
+    for topic in np.unique(topics):
+        n, totals = counts[int(topic)]
+        if topic < 0 or n < _MIN_TOPIC_SIZE:
+            continue
+        members = np.flatnonzero(topics == topic)
+        affinity[members] = (totals - assigned[members]) / (n - 1)
+    return affinity
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(x, dtype=np.float64), -50.0, 50.0)))
