@@ -118,6 +118,20 @@ def test_a_rerun_takes_every_partition_from_the_embedding_cache(
     assert all(p["cached"] for p in manifest["engine"]["partitions"]["embed"])
 
 
+def test_an_unchanged_rerun_restores_the_partitions_from_the_stage_cache(
+    runs: dict[str, Path], repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(runs["dask"].parent, out)
+    run(seeds_config(repo, out, *THREADS))
+    manifest = manifest_of(out / "default")
+    assert set(manifest["cache_hits"]) == set(manifest["stages"])
+    parts = sorted((out / "default" / "partitions" / "papers").glob("*.parquet"))
+    assert [p.name for p in parts] == [
+        p.name for p in sorted((runs["dask"] / "partitions" / "papers").glob("*.parquet"))
+    ]
+
+
 def test_a_fit_sample_smaller_than_the_corpus_is_a_different_fit(repo: Path) -> None:
     config = seeds_config(repo, Path("unused"), *THREADS, "engine.fit_sample=100")
     from topics.engine import sample_rows
@@ -127,6 +141,13 @@ def test_a_fit_sample_smaller_than_the_corpus_is_a_different_fit(repo: Path) -> 
     assert len(rows) == 100
     assert rows.tolist() == sorted(set(rows.tolist()))
     assert sample_rows(315, 400, 42) is None
+
+
+def test_partitions_are_contiguous_and_cover_every_row() -> None:
+    from topics.engine import partition_bounds
+
+    assert partition_bounds(95, 40) == [(0, 40), (40, 80), (80, 95)]
+    assert partition_bounds(0, 40) == []
 
 
 def test_an_unreachable_scheduler_names_engine_address_and_exits_1(
