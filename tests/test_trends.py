@@ -21,6 +21,7 @@ from topics.trends import (
     KEYWORD_COLUMNS,
     TREND_COLUMNS,
     TrendOptions,
+    auto_min_year_total,
     binomial_trend_test,
     by_year,
     compute_trends,
@@ -430,3 +431,87 @@ def test_trends_rise_then_fall_is_declining_since_the_peak() -> None:
     assert row["rule"].startswith("declining since the 2014 peak")
     assert row["test"].endswith("2014–2019 (6 years)")
     assert row["p_value"] < 0.05
+
+
+def test_trends_status_p_value_and_interval_come_from_one_fit() -> None:
+    """p < alpha exactly when the printed interval excludes zero, on 200 random series."""
+    rng = np.random.default_rng(7)
+    totals = dict.fromkeys(YEARS, 300)
+    groups = {}
+    for g in range(200):
+        base, drift = rng.uniform(0.02, 0.3), rng.normal(0, 0.01)
+        shares = np.clip(base + drift * np.arange(len(YEARS)), 0.001, 0.999)
+        groups[f"g{g}"] = dict(zip(YEARS, rng.binomial(300, shares).tolist(), strict=True))
+    table = trends_of(totals, groups)
+    excludes_zero = (table["slope_low"] > 0) | (table["slope_high"] < 0)
+    significant = table["p_value"] < 0.05
+    assert 20 < significant.sum() < 180, "the sample should hold both kinds"
+    assert (excludes_zero == significant).all()
+    assert (table["slope_low"] <= table["slope"]).all()
+    assert (table["slope"] <= table["slope_high"]).all()
+    up = table["status"].isin(["growing", "emerging"])
+    down = table["status"].isin(["declining", "fading"])
+    assert (table.loc[up, "slope_low"] * 100).round(2).gt(0).all()
+    assert (table.loc[down & (table["test"].str.endswith("2010–2019 (10 years)")), "slope_high"]
+            .mul(100).round(2).lt(0).all())  # fmt: skip
+    assert (table.loc[table["status"] == "stable", "p_value"] >= 0.05).all()
+
+
+def test_trends_papers_in_a_single_usable_year_are_not_a_trend() -> None:
+    """Seeds: 7 watermarking papers, all in the last usable year, were 'emerging, +0.00 pp/yr'."""
+    totals = {y: 40 for y in range(2019, 2026)}
+    row = trends_of(totals, {"new": {2025: 7}}).loc["new"]
+    assert row["status"] == "insufficient data"
+    assert "papers in only one usable year (2025)" in row["rule"]
+    assert np.isnan(row["slope"])
+    assert np.isnan(row["p_value"])
+    assert row["bursts"] == "" or pd.isna(row["bursts"]), "no bursts beside insufficient data"
+
+
+def test_trends_significant_slope_too_small_to_print_is_stable() -> None:
+    """A real but invisible change (+0.0004 pp/yr) must not be headlined '+0.00 pp/yr, growing'."""
+    # 10 million papers a year: the by_year table is written out, not built from papers.
+    table = pd.DataFrame(
+        {
+            "kind": "theme",
+            "name": "tiny",
+            "year": pd.array(YEARS, dtype="Int64"),
+            "count": [10_000 + 40 * i for i in range(len(YEARS))],
+            "total": 10_000_000,
+            "flags": "",
+        }
+    )
+    row = trend_table(table).set_index("name").loc["tiny"]
+    assert row["p_value"] < 0.05
+    assert round(row["slope"] * 100, 2) == 0
+    assert row["status"] == "stable"
+    assert "does not clear zero at 0.01 pp/yr" in row["rule"]
+
+
+def test_trends_excluded_years_are_listed() -> None:
+    totals = {2012: 3, 2013: 100, 2014: 100, 2015: 100, 2016: 100, 2017: 100}
+    row = trends_of(totals, {"g": {2012: 1, 2013: 10, 2014: 12, 2015: 20, 2016: 25, 2017: 30}})
+    assert row.loc["g", "excluded_years"] == "2012"
+    assert row.loc["g", "peak_year"] == 2017
+
+
+def test_trends_auto_min_year_total_follows_the_corpus_size() -> None:
+    assert auto_min_year_total(60, 6) == 3
+    assert auto_min_year_total(400, 10) == 10
+    assert auto_min_year_total(6042, 20) == 20
+    assert auto_min_year_total(0, 0) == 3
+
+
+def test_trends_small_corpus_gets_trends_with_the_auto_threshold() -> None:
+    """60 papers over 6 years: with a fixed 20 a year, no year was usable at all."""
+    totals = dict.fromkeys(range(2014, 2020), 10)
+    group = {2014: 1, 2015: 2, 2016: 3, 2017: 5, 2018: 7, 2019: 9}
+    row = trends_of(totals, {"g": group}).loc["g"]
+    assert row["n_years_used"] == 6
+    assert row["status"] == "growing"
+    fixed = trends_of(totals, {"g": group}, options=TrendOptions(min_year_total=20)).loc["g"]
+    assert fixed["status"] == "insufficient data"
+    assert "only 0 usable years of 2014–2019" in fixed["rule"]
+    assert "trends.min_year_total=20" in fixed["rule"]
+    assert "2014–2019 excluded" in fixed["rule"]
+    assert fixed["bursts"] == "" or pd.isna(fixed["bursts"])

@@ -249,10 +249,14 @@ class TrendOptions(BaseModel):
 
     Parameters
     ----------
-    min_year_total : int, default=20
+    min_year_total : int or "auto", default="auto"
         A year with fewer dated papers in the whole corpus is flagged
         ``"too few papers"`` and left out of the slope, the test and the peak:
-        its shares are too noisy to say anything about a direction.
+        its shares are too noisy to say anything about a direction. ``"auto"``
+        (see :func:`topics.trends.auto_min_year_total`): a quarter of the
+        corpus's average papers per year, between 3 and 20, so that a
+        60-paper corpus over 6 years keeps its years and a large corpus
+        drops only its thin early years.
     alpha : float, default=0.05
         Significance level of the trend test; the slope interval has
         confidence ``1 - alpha``.
@@ -285,7 +289,7 @@ class TrendOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_year_total: int = Field(default=20, ge=1)
+    min_year_total: Annotated[int, Field(ge=1)] | Literal["auto"] = "auto"
     alpha: float = Field(default=0.05, gt=0, lt=1)
     exclude_incomplete_last_year: bool = True
     min_year: int | None = None

@@ -430,7 +430,11 @@ def _series_traces(
     name = escape_plotly(s.name)
     x = rows["year"].to_numpy(dtype=float)
     flags = rows["flags"].fillna("") if "flags" in rows else pd.Series([""] * len(rows))
-    notes = [f"<br><i>{escape_plotly(f.replace(';', '; '))}</i>" if f else "" for f in flags]
+    # A flagged year (too few papers, incomplete) is left out of the slope, test and peak.
+    notes = [
+        f"<br><i>{escape_plotly(f.replace(';', '; '))}: not counted in the trend</i>" if f else ""
+        for f in flags
+    ]
     custom = [
         [_num(lo), _num(hi), _num(n), _num(total), note]
         for lo, hi, n, total, note in zip(

@@ -61,6 +61,7 @@ class Trend:
     peak_year: int | None
     bursts: tuple[str, ...]
     n_years_used: int | None
+    excluded_years: str = ""
 
     @property
     def css(self) -> str:
@@ -408,6 +409,7 @@ def _trend(row: Mapping[str, Any]) -> Trend:
         peak_year=_int(row.get("peak_year")),
         bursts=_split(row.get("bursts")),
         n_years_used=_int(row.get("n_years_used")),
+        excluded_years=_text(row.get("excluded_years")),
     )
 
 
@@ -415,6 +417,13 @@ def _split(value: Any) -> tuple[str, ...]:
     if not isinstance(value, str):
         return ()
     return tuple(part.strip() for part in value.split(";") if part.strip())
+
+
+def _text(value: Any) -> str:
+    """A CSV cell as text; an empty cell (NaN) is ``""``."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return str(value)
 
 
 def _float(value: Any) -> float | None:

@@ -24,7 +24,7 @@ from topics.trends._stats import (
     theil_sen,
     wilson_intervals,
 )
-from topics.trends._tables import BY_YEAR_COLUMNS, by_year, corpus_years
+from topics.trends._tables import BY_YEAR_COLUMNS, auto_min_year_total, by_year, corpus_years
 
 __all__ = [
     "BY_YEAR_COLUMNS",
@@ -33,6 +33,7 @@ __all__ = [
     "BinomialTrend",
     "TrendOptions",
     "TrendTables",
+    "auto_min_year_total",
     "binomial_trend_test",
     "by_year",
     "compute_trends",

@@ -6,20 +6,32 @@ corpus total reaches ``min_year_total``, minus the incomplete last year when
 status use only those; every exclusion is named in the ``rule`` column so a
 reader knows what the status rests on.
 
+The status, its p-value, the slope and its interval come from one fit: the
+quasi-binomial GLM of :func:`binomial_trend_test` over the years the status
+rests on (all usable years, or those from the peak on for ``fading`` and a
+decline since the peak). The slope is the fit's change of share per year and
+its interval inverts the same test, so a p-value below ``alpha`` is exactly
+an interval that excludes zero. A direction is called only when it is also
+visible at the precision the report prints (0.01 percentage points a year):
+the interval's end nearest zero must not round to zero. The peak is the
+usable year with the highest share, the same years the chart draws as solid
+points (excluded years are drawn open and named in ``excluded_years``).
+
 The status rules, checked in this order (the first that holds wins):
 
-1. ``insufficient data``: fewer than ``min_usable_years`` usable years, or no
-   paper of the group in them.
+1. ``insufficient data``: fewer than ``min_usable_years`` usable years, no
+   paper of the group in them, or papers in only one of them (no finite
+   slope exists then).
 2. ``emerging``: the first paper falls in the last ``emerging_years`` years of
    the range, the group was absent from at least one usable year before, and
-   its share rises significantly.
+   its share rises (as above).
 3. ``fading``: the pooled share of the last ``fading_recent_years`` usable
-   years is below ``fading_ratio`` times the peak share, and the decline from
-   the peak year on (at least ``min_usable_years`` years) is significant.
-4. ``growing`` / ``declining``: a significant trend over all usable years whose
-   direction the Theil–Sen slope does not contradict; ``declining`` also when
-   only the decline since an earlier peak is significant.
-5. ``stable``: none of the above; the rule gives the p-value.
+   years is below ``fading_ratio`` times the peak share, and the share falls
+   from the peak year on (at least ``min_usable_years`` years).
+4. ``growing`` / ``declining``: the share rises or falls over all usable
+   years; ``declining`` also when only the fall since an earlier peak does.
+5. ``stable``: none of the above; the rule gives the p-value, and says so when
+   a significant slope is too small to print.
 """
 
 from __future__ import annotations
@@ -40,7 +52,12 @@ from topics.trends._stats import (
     mann_kendall,
     theil_sen,
 )
-from topics.trends._tables import FLAG_INCOMPLETE, incomplete_note, incomplete_years
+from topics.trends._tables import (
+    FLAG_INCOMPLETE,
+    incomplete_note,
+    incomplete_years,
+    resolve_options,
+)
 
 __all__ = ["TREND_COLUMNS", "trend_table"]
 
@@ -64,7 +81,12 @@ TREND_COLUMNS = (
     "mk_tau",
     "mk_p_value",
     "papers",
+    "excluded_years",
+    "theil_sen",
 )
+
+# The report prints slopes as percentage points a year with two decimals.
+_PRINTED_SLOPE = 0.00005
 
 TEST_NAME = "quasi-binomial GLM, F test (logit share ~ year)"
 
@@ -117,6 +139,7 @@ def trend_table(
     """
     options = options or TrendOptions()
     dated = by_year_df[by_year_df["year"].notna()]
+    options = resolve_options(options, dated.groupby("year")["total"].first())
     all_years = sorted(int(y) for y in dated["year"].unique())
     incomplete = set(incomplete_years(all_years, reference_date))
     flagged = dated.loc[
@@ -143,7 +166,7 @@ def _series(
     if too_few.any():
         notes.append(
             f"{_year_list(years[too_few])} excluded: too few papers "
-            f"(under {options.min_year_total} in the corpus)"
+            f"(under trends.min_year_total={options.min_year_total} in the corpus)"
         )
     dropped_incomplete &= ~too_few
     if dropped_incomplete.any():
@@ -172,70 +195,114 @@ class _Verdict:
 def _summarise(series: _Series, all_years: list[int], options: TrendOptions) -> dict[str, Any]:
     years, counts, totals = series.used()
     shares = counts / totals if len(totals) else np.array([])
-    slope, low, high = theil_sen(years, shares, confidence=1 - options.alpha)
+    theil, _, _ = theil_sen(years, shares, confidence=1 - options.alpha)
     tau, mk_p = mann_kendall(years, shares)
-    verdict = _classify(series, slope, all_years, options)
+    verdict = _classify(series, all_years, options)
+    insufficient = verdict.status == "insufficient data"
+    trend = verdict.trend
     return {
-        "slope": slope,
-        "slope_low": low,
-        "slope_high": high,
-        "p_value": verdict.trend.p_value,
+        "slope": math.nan if insufficient else trend.slope,
+        "slope_low": math.nan if insufficient else trend.slope_low,
+        "slope_high": math.nan if insufficient else trend.slope_high,
+        "p_value": math.nan if insufficient else trend.p_value,
         "test": f"{TEST_NAME}, {_span(verdict.tested_years)}",
         "status": verdict.status,
         "rule": "; ".join([verdict.rule, *series.notes]),
         "first_year": _first_year(series),
         "peak_year": _peak_year(series),
-        "bursts": _bursts(series, options),
+        # Bursts beside "insufficient data" would claim what the status denies.
+        "bursts": "" if insufficient else _bursts(series, options),
         "n_years_used": len(years),
         "undated": series.undated,
-        "logit_slope": verdict.trend.logit_slope,
-        "dispersion": verdict.trend.dispersion,
+        "logit_slope": trend.logit_slope,
+        "dispersion": trend.dispersion,
         "mk_tau": tau,
         "mk_p_value": mk_p,
         "papers": int(series.counts.sum()),
+        "excluded_years": _year_list(series.years[~series.usable])
+        if (~series.usable).any()
+        else "",
+        "theil_sen": theil,
     }
 
 
-def _classify(
-    series: _Series, slope: float, all_years: list[int], options: TrendOptions
-) -> _Verdict:
+def _direction(trend: BinomialTrend, options: TrendOptions) -> int:
+    """+1 rising, -1 falling, 0 neither: significant, and visible at the printed precision.
+
+    The interval inverts the test, so "significant" and "the interval excludes
+    zero" agree; the end nearest zero must also print as nonzero.
+    """
+    if math.isnan(trend.p_value) or trend.p_value >= options.alpha:
+        return 0
+    if trend.slope_low >= _PRINTED_SLOPE:
+        return 1
+    if trend.slope_high <= -_PRINTED_SLOPE:
+        return -1
+    return 0
+
+
+def _classify(series: _Series, all_years: list[int], options: TrendOptions) -> _Verdict:
     years, counts, totals = series.used()
-    trend = binomial_trend_test(years, counts, totals)
+    trend = binomial_trend_test(years, counts, totals, confidence=1 - options.alpha)
     span = _span(years)
     first_year, peak_year = _first_year(series), _peak_year(series)
     if len(years) < options.min_usable_years:
-        rule = f"insufficient data: {len(years)} usable years (need {options.min_usable_years})"
+        rule = (
+            f"insufficient data: {_usable_years(years, series)} (need "
+            f"trends.min_usable_years={options.min_usable_years})"
+        )
         return _Verdict("insufficient data", rule, trend, years)
     if first_year is None or peak_year is None:
         rule = f"insufficient data: no papers in the usable years {span}"
         return _Verdict("insufficient data", rule, trend, years)
-    significant = trend.p_value < options.alpha
-    rising = significant and trend.logit_slope > 0 and not slope < 0
-    falling = significant and trend.logit_slope < 0 and not slope > 0
+    with_papers = years[counts > 0]
+    if len(with_papers) < 2:
+        rule = (
+            f"insufficient data: papers in only one usable year ({with_papers[0]}) of {span}; "
+            f"a trend needs papers in two"
+        )
+        return _Verdict("insufficient data", rule, trend, years)
+    direction = _direction(trend, options)
     emerging_from = all_years[-1] - options.emerging_years + 1
-    if first_year >= emerging_from and np.any(years < first_year) and rising:
+    if first_year >= emerging_from and np.any(years < first_year) and direction > 0:
         rule = (
             f"emerging: first appeared {first_year} (within the last {options.emerging_years} "
-            f"years, {emerging_from}–{all_years[-1]}) and rising over {span}, {_p(trend)}"
+            f"years, {emerging_from}–{all_years[-1]}) and rising ({_slope(trend)}, {_p(trend)}) "
+            f"over {span}"
         )
         return _Verdict("emerging", rule, trend, years)
     fading = _fading(series, peak_year, options)
     if fading is not None:
         return fading
-    if rising or falling:
-        status, verb = ("growing", "rises") if rising else ("declining", "falls")
-        rule = f"{status}: share {verb} ({_pp(slope)}, {_p(trend)}) over {span}"
+    if direction:
+        status, verb = ("growing", "rises") if direction > 0 else ("declining", "falls")
+        rule = f"{status}: share {verb} ({_slope(trend)}, {_p(trend)}) over {span}"
         return _Verdict(status, rule, trend, years)
     since_peak = _decline_since_peak(series, peak_year, options)
     if since_peak is not None:
         after = years[years >= peak_year]
         rule = (
-            f"declining since the {peak_year} peak: {_p(since_peak)} over {_span(after)}, "
-            f"with no significant trend over {span} ({_p(trend)})"
+            f"declining since the {peak_year} peak: {_slope(since_peak)}, {_p(since_peak)} "
+            f"over {_span(after)}, with no clear trend over {span} ({_p(trend)})"
         )
         return _Verdict("declining", rule, since_peak, after)
-    rule = f"stable: no significant trend over {span} ({_p(trend)})"
+    if not math.isnan(trend.p_value) and trend.p_value < options.alpha:
+        rule = (
+            f"stable: {_p(trend)} over {span}, but the slope's interval ({_slope(trend)}) "
+            f"does not clear zero at 0.01 pp/yr"
+        )
+    else:
+        rule = f"stable: no significant trend over {span} ({_p(trend)})"
     return _Verdict("stable", rule, trend, years)
+
+
+def _usable_years(years: np.ndarray, series: _Series) -> str:
+    """``only 2 usable years (2018, 2019) of 2014–2019``, naming what is left."""
+    listed = f" ({_year_list(years)})" if len(years) else ""
+    total = len(series.years)
+    noun = "year" if len(years) == 1 else "years"
+    of = f" of {_span(series.years)}" if total else ""
+    return f"only {len(years)} usable {noun}{listed}{of}"
 
 
 def _fading(series: _Series, peak_year: int, options: TrendOptions) -> _Verdict | None:
@@ -255,7 +322,7 @@ def _fading(series: _Series, peak_year: int, options: TrendOptions) -> _Verdict 
     rule = (
         f"fading: share in {_span(years[recent])} is {recent_share / peak_share:.0%} of the "
         f"{peak_year} peak (below {options.fading_ratio:.0%}) and falls since the peak: "
-        f"{_p(decline)} over {_span(after)}"
+        f"{_slope(decline)}, {_p(decline)} over {_span(after)}"
     )
     return _Verdict("fading", rule, decline, after)
 
@@ -271,10 +338,10 @@ def _decline_since_peak(
     after = years >= peak_year
     if after.sum() < options.min_usable_years or after.all():
         return None
-    trend = binomial_trend_test(years[after], counts[after], totals[after])
-    if trend.p_value < options.alpha and trend.logit_slope < 0:
-        return trend
-    return None
+    trend = binomial_trend_test(
+        years[after], counts[after], totals[after], confidence=1 - options.alpha
+    )
+    return trend if _direction(trend, options) < 0 else None
 
 
 def _peak_year(series: _Series) -> int | None:
@@ -334,5 +401,9 @@ def _p(trend: BinomialTrend) -> str:
 
 
 def _pp(slope: float) -> str:
-    """A Theil–Sen slope in percentage points per year."""
-    return f"Theil–Sen {slope * 100:+.2f} pp/yr"
+    return "unbounded" if math.isnan(slope) else f"{slope * 100:+.2f}"
+
+
+def _slope(trend: BinomialTrend) -> str:
+    """``+1.52 pp/yr, 95% +0.87 to +2.49``: the fitted slope and its interval."""
+    return f"{_pp(trend.slope)} pp/yr, interval {_pp(trend.slope_low)} to {_pp(trend.slope_high)}"

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import optimize, stats
 from scipy.special import expit, log_expit, xlogy
 
 __all__ = [
@@ -90,7 +90,7 @@ def wilson_intervals(
 
 @dataclass(frozen=True, slots=True)
 class BinomialTrend:
-    """Result of :func:`binomial_trend_test`.
+    """Result of :func:`binomial_trend_test`: one fit gives the test, the slope and its interval.
 
     Attributes
     ----------
@@ -103,12 +103,23 @@ class BinomialTrend:
         Pearson dispersion used to scale the test (at least 1).
     n_points : int
         Number of years used.
+    slope, slope_low, slope_high : float
+        The fitted change of the share per year (the average over the years,
+        weighted by their totals, of the GLM's derivative ``b p (1 - p)``) and
+        its ``confidence`` interval: the slopes at the ends of the profile
+        likelihood interval of ``b``, the values the same F test does not
+        reject. So ``p_value < 1 - confidence`` exactly when the interval
+        excludes zero. An end the data do not bound (a share that is zero in
+        every year but the last) is NaN.
     """
 
     logit_slope: float
     p_value: float
     dispersion: float
     n_points: int
+    slope: float = math.nan
+    slope_low: float = math.nan
+    slope_high: float = math.nan
 
 
 def _log_likelihood(eta: FloatArray, k: FloatArray, n: FloatArray) -> float:
@@ -148,13 +159,18 @@ def _fit_logistic(x: FloatArray, k: FloatArray, n: FloatArray) -> tuple[FloatArr
     return beta, ll
 
 
-def binomial_trend_test(years: ArrayLike, counts: ArrayLike, totals: ArrayLike) -> BinomialTrend:
+def binomial_trend_test(
+    years: ArrayLike, counts: ArrayLike, totals: ArrayLike, *, confidence: float = 0.95
+) -> BinomialTrend:
     """Quasi-binomial GLM test of a linear trend in the logit of ``counts / totals``.
 
     Parameters
     ----------
     years, counts, totals : array-like
         One entry per year; every total must be positive.
+    confidence : float, default=0.95
+        Level of the slope interval; the test at ``alpha = 1 - confidence``
+        rejects exactly when the interval excludes zero.
 
     Returns
     -------
@@ -178,7 +194,94 @@ def binomial_trend_test(years: ArrayLike, counts: ArrayLike, totals: ArrayLike) 
     pearson = float(np.sum((k - n * p) ** 2 / (n * p * (1 - p))))
     dispersion = max(1.0, pearson / (m - 2))
     p_value = float(stats.f.sf(deviance_drop / dispersion, 1, m - 2))
-    return BinomialTrend(float(beta[1]), p_value, dispersion, m)
+    # The interval inverts the same test: b is inside while 2 * (ll_max - ll_profile(b)),
+    # scaled by the dispersion, stays below the F critical value.
+    drop = float(stats.f.isf(1 - confidence, 1, m - 2)) * dispersion / 2
+    low, high = _profile_interval(x, k, n, float(beta[1]), full_ll, drop)
+    return BinomialTrend(
+        logit_slope=float(beta[1]),
+        p_value=p_value,
+        dispersion=dispersion,
+        n_points=m,
+        # At an unbounded slope (papers only at one end) no finite estimate exists.
+        slope=_share_slope(x, k, n, float(beta[1]), float(beta[0]))
+        if abs(beta[1]) < _UNBOUNDED_LOGIT_SLOPE
+        else math.nan,
+        slope_low=_share_slope(x, k, n, low),
+        slope_high=_share_slope(x, k, n, high),
+    )
+
+
+# Log-odds per year beyond which a slope counts as unbounded (the odds grow e^20-fold a year).
+_UNBOUNDED_LOGIT_SLOPE = 20.0
+
+
+def _profile_ll(x: FloatArray, k: FloatArray, n: FloatArray, b: float) -> tuple[float, float]:
+    """``(intercept, log-likelihood)`` maximised over the intercept for a fixed slope ``b``."""
+    offset = b * x
+    pooled = k.sum() / n.sum()
+    a = math.log(pooled / (1 - pooled)) - float(np.average(offset, weights=n))
+    ll = _log_likelihood(a + offset, k, n)
+    for _ in range(_MAX_NEWTON_STEPS):
+        p = expit(a + offset)
+        curvature = float(np.sum(n * p * (1 - p)))
+        if curvature <= 0:
+            break
+        step = max(-5.0, min(5.0, float(np.sum(k - n * p)) / curvature))
+        candidate_ll = _log_likelihood(a + step + offset, k, n)
+        while candidate_ll < ll - 1e-12 and abs(step) > 1e-12:
+            step /= 2
+            candidate_ll = _log_likelihood(a + step + offset, k, n)
+        gained = candidate_ll - ll
+        a, ll = a + step, max(ll, candidate_ll)
+        if abs(step) < 1e-10 or gained < 1e-12 * (1 + abs(ll)):
+            break
+    return a, ll
+
+
+def _profile_interval(
+    x: FloatArray, k: FloatArray, n: FloatArray, b_hat: float, full_ll: float, drop: float
+) -> tuple[float, float]:
+    """The ends of the slopes ``b`` whose profile log-likelihood is within ``drop`` of the best.
+
+    An end beyond ``_UNBOUNDED_LOGIT_SLOPE`` is NaN: the data do not bound it.
+    """
+    limit = _UNBOUNDED_LOGIT_SLOPE
+    b_hat = float(np.clip(b_hat, -limit, limit))
+
+    def excess(b: float) -> float:
+        return full_ll - _profile_ll(x, k, n, b)[1] - drop
+
+    ends = []
+    for direction in (-1.0, 1.0):
+        inner, step = b_hat, 0.01
+        outer = float(np.clip(b_hat + direction * step, -limit, limit))
+        while excess(outer) < 0 and abs(outer) < limit:
+            inner, step = outer, step * 2
+            outer = float(np.clip(b_hat + direction * step, -limit, limit))
+        if excess(outer) < 0:
+            ends.append(math.nan)
+        elif excess(inner) >= 0:
+            ends.append(inner)
+        else:
+            ends.append(float(optimize.brentq(excess, inner, outer, xtol=1e-10)))
+    return ends[0], ends[1]
+
+
+def _share_slope(
+    x: FloatArray, k: FloatArray, n: FloatArray, b: float, a: float | None = None
+) -> float:
+    """The GLM's change of share per year at logit slope ``b``, averaged over the years.
+
+    ``d p / d year = b p (1 - p)``, weighted by each year's total, with the
+    intercept that best fits the data for this ``b`` (profiled when not given).
+    """
+    if math.isnan(b):
+        return math.nan
+    if a is None:
+        a = _profile_ll(x, k, n, b)[0]
+    p = expit(a + b * x)
+    return float(b * np.average(p * (1 - p), weights=n))
 
 
 def theil_sen(

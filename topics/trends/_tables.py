@@ -9,6 +9,7 @@ group in a row whose ``year`` is ``<NA>`` and whose flag is ``"undated"``.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any, Literal
 
@@ -18,7 +19,14 @@ import pandas as pd
 from topics.trends._options import TrendOptions
 from topics.trends._stats import wilson_intervals
 
-__all__ = ["BY_YEAR_COLUMNS", "by_year", "corpus_years", "incomplete_years"]
+__all__ = [
+    "BY_YEAR_COLUMNS",
+    "auto_min_year_total",
+    "by_year",
+    "corpus_years",
+    "incomplete_years",
+    "resolve_options",
+]
 
 Kind = Literal["theme", "topic"]
 
@@ -37,6 +45,36 @@ BY_YEAR_COLUMNS = (
 FLAG_TOO_FEW = "too few papers"
 FLAG_INCOMPLETE = "incomplete year"
 FLAG_UNDATED = "undated"
+
+
+AUTO_MIN_YEAR_TOTAL_RANGE = (3, 20)
+
+
+def auto_min_year_total(dated_papers: int, n_years: int) -> int:
+    """``trends.min_year_total: auto``: a quarter of the average year, within 3..20.
+
+    A fixed 20 left a 60-paper corpus over 6 years (10 a year) without a single
+    usable year. A quarter of the average keeps every ordinary year of a small
+    corpus and still drops a year with a handful of papers in a large one
+    (the 2019 arXiv archive's years before ~1995); 3 is the least from which a
+    share means anything, 20 the most a year ever needs (the GLM weighs years
+    by their totals, and the Wilson interval shows a thin year's uncertainty).
+
+    >>> auto_min_year_total(60, 6), auto_min_year_total(6042, 20)
+    (3, 20)
+    """
+    low, high = AUTO_MIN_YEAR_TOTAL_RANGE
+    if n_years <= 0:
+        return low
+    return int(min(high, max(low, math.ceil(dated_papers / n_years / 4))))
+
+
+def resolve_options(options: TrendOptions, totals: pd.Series) -> TrendOptions:
+    """``options`` with ``min_year_total: auto`` replaced by its value for these yearly totals."""
+    if options.min_year_total != "auto":
+        return options
+    value = auto_min_year_total(int(totals.sum()), len(totals))
+    return options.model_copy(update={"min_year_total": value})
 
 
 def incomplete_note(reference_date: date) -> str:
@@ -103,12 +141,15 @@ def corpus_years(
         ({year: papers}), ``n_papers``, ``dated``, ``undated``,
         ``outside_range`` (dated but outside ``min_year``/``max_year``),
         ``reference_date`` (ISO or None), ``incomplete_year`` (int or None),
-        ``incomplete_note``, ``low_years`` (totals below ``min_year_total``).
+        ``incomplete_note``, ``low_years`` (totals below ``min_year_total``),
+        ``min_year_total`` (resolved) and ``min_year_total_auto``.
     """
     options = options or TrendOptions()
     years = paper_years(papers)
     span = year_span(years, options)
     totals = _totals(years, span)
+    auto = options.min_year_total == "auto"
+    options = resolve_options(options, totals)
     incomplete = incomplete_years(span, reference_date)
     in_span = int(totals.sum())
     undated = int(years.isna().sum())
@@ -127,6 +168,8 @@ def corpus_years(
         if incomplete and reference_date
         else None,
         "low_years": [int(y) for y, n in totals.items() if n < options.min_year_total],
+        "min_year_total": options.min_year_total,
+        "min_year_total_auto": auto,
     }
 
 
@@ -200,6 +243,7 @@ def by_year(
     options = options or TrendOptions()
     years = paper_years(papers)
     span = year_span(years, options)
+    options = resolve_options(options, _totals(years, span))
     members = _members(memberships, kind, years)
     names = sorted(members["name"].unique(), key=name_sort_key)
     if not names:
