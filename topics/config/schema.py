@@ -131,11 +131,16 @@ class DedupeConfig(_Section):
 
 
 class EmbeddingConfig(_Section):
-    backend: Literal["sentence-transformers", "tfidf-svd"] = "sentence-transformers"
+    backend: Literal["sentence-transformers", "static", "tfidf-svd"] = Field(
+        default="sentence-transformers",
+        description="'static': model2vec vectors distilled from `model` once and cached "
+        "(needs the 'static' extra); 'tfidf-svd': fitted on the corpus, no torch.",
+    )
     model: str = Field(
         default="packaged:all-MiniLM-L6-v2",
         description="'packaged:all-MiniLM-L6-v2' (installed with topics) or a local "
-        "sentence-transformers directory. Hub names are refused: runs are offline.",
+        "sentence-transformers directory; the base model of 'static'. Hub names are refused: "
+        "runs are offline.",
     )
     batch_size: int = Field(default=32, ge=1)
     max_seq_length: int | None = Field(default=256, ge=8)

@@ -18,7 +18,7 @@ class Embedder(Protocol):
     Attributes
     ----------
     backend : str
-        ``"sentence-transformers"`` or ``"tfidf-svd"``.
+        ``"sentence-transformers"``, ``"static"`` or ``"tfidf-svd"``.
     identity : str
         Changes whenever the vectors could change (weights, tokenizer, settings,
         fitted state) and never otherwise; the embedding cache is keyed by it.

@@ -17,6 +17,7 @@ from topics._io import atomic_write_bytes
 from topics.config.schema import EmbeddingConfig
 from topics.embed._base import Embedder
 from topics.embed._sentence_transformers import SentenceTransformerEmbedder
+from topics.embed._static import StaticEmbedder
 from topics.embed._tfidf_svd import TfidfSvdEmbedder
 from topics.errors import IncompatibleModelError, ModelError
 
@@ -25,13 +26,18 @@ __all__ = ["build_embedder", "load_embedder", "save_embedder"]
 _BUNDLE_FILE = "embedder.json"
 _FORMAT = "topics.embedder"
 _FORMAT_VERSION = 1
-_BACKENDS: dict[str, type[SentenceTransformerEmbedder] | type[TfidfSvdEmbedder]] = {
+_BACKENDS: dict[
+    str, type[SentenceTransformerEmbedder] | type[StaticEmbedder] | type[TfidfSvdEmbedder]
+] = {
     SentenceTransformerEmbedder.backend: SentenceTransformerEmbedder,
+    StaticEmbedder.backend: StaticEmbedder,
     TfidfSvdEmbedder.backend: TfidfSvdEmbedder,
 }
 
 
-def build_embedder(config: EmbeddingConfig, *, seed: int = 42) -> Embedder:
+def build_embedder(
+    config: EmbeddingConfig, *, seed: int = 42, model_cache_dir: Path | None = None
+) -> Embedder:
     """Return the embedder that the ``embedding`` config section describes.
 
     A tfidf-svd embedder comes back unfitted: call ``fit(texts)`` on the corpus.
@@ -43,17 +49,29 @@ def build_embedder(config: EmbeddingConfig, *, seed: int = 42) -> Embedder:
         config file's directory if it is a relative path.
     seed : int, default=42
         The run's seed (SVD initialisation, torch).
+    model_cache_dir : Path or None, default=None
+        ``static`` only: where distilled models are cached
+        (``<output_dir>/.cache/static-models`` in a run); None distils each time.
 
     Raises
     ------
     ConfigError
         If ``embedding.model`` is not a packaged name or an existing local model.
+    ModelError
+        If the ``static`` backend's model2vec is not installed.
     """
     if config.backend == "tfidf-svd":
         return TfidfSvdEmbedder(
             n_components=config.svd_components,
             random_state=seed,
             max_fit_samples=config.svd_fit_samples,
+        )
+    if config.backend == "static":
+        return StaticEmbedder(
+            config.model,
+            max_seq_length=config.max_seq_length,
+            cache_dir=model_cache_dir,
+            seed=seed,
         )
     return SentenceTransformerEmbedder(
         config.model, max_seq_length=config.max_seq_length, seed=seed

@@ -63,7 +63,11 @@ def prepare_embedder(config: Config, docs: Sequence[str]) -> Embedder:
     """The configured embedder, fitted on ``docs`` when the backend learns from the corpus."""
     from topics.embed import build_embedder
 
-    embedder = build_embedder(config.embedding, seed=config.seed)
+    embedder = build_embedder(
+        config.embedding,
+        seed=config.seed,
+        model_cache_dir=config.output_dir / ".cache" / "static-models",
+    )
     if config.embedding.backend == "tfidf-svd":
         embedder.fit(docs)
     return embedder
