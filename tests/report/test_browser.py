@@ -7,6 +7,7 @@ fails here. Skipped only when Chromium is not installed (CI installs it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -350,3 +351,51 @@ def test_browser_map_theme_legend_fades_a_theme(rendered: Path, visit: Visit) ->
     assert hover.startswith("<b>")
     assert "<i>We study" in hover
     visit.assert_clean()
+
+
+_NO_NETWORK_SCHEMES = ("file:", "data:", "blob:", "about:")
+
+
+def test_browser_every_modebar_button_stays_offline(rendered: Path, browser: Browser) -> None:
+    """Click every toolbar button of every chart on every page with the network blocked.
+
+    plotly.js 4 adds a "Share chart..." button by default that posts the figure
+    (the map: every title) to Plotly Cloud. No button may upload or link out,
+    and no click may send a request anywhere, from the page or a popup.
+    """
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
+    )
+    visit = Visit(context.new_page())
+    clicked, titles = 0, set()
+    for path in report_pages(rendered):
+        page = visit.open(path)
+        charts = page.locator("[data-chart]:not(.sparkline)")
+        assert charts.count() >= 1, path
+        for i in range(charts.count()):
+            chart = charts.nth(i)
+            chart.scroll_into_view_if_needed()
+            chart.hover()
+            buttons = chart.locator(".modebar-btn")
+            assert chart.locator(".modebar a[href]").count() == 0, f"{path.name}: a link button"
+            assert buttons.count() >= 4, f"{path.name} chart {i}: no toolbar"
+            for j in range(buttons.count()):
+                button = buttons.nth(j)
+                title = button.get_attribute("data-title") or ""
+                titles.add(title)
+                assert not re.search(r"cloud|share|studio|link|plotly", title, re.I), title
+                assert button.get_attribute("data-attr") != "sendChartToCloud"
+                chart.hover()
+                button.click()
+                clicked += 1
+            page.wait_for_timeout(200)  # a late upload or popup would show up now
+    context.close()
+    outside = [u for u in requests if not u.startswith(_NO_NETWORK_SCHEMES)]
+    assert outside == [], f"requests left the machine: {outside}"
+    assert visit.failed == [], visit.failed
+    assert clicked > 20
+    assert {"Download plot as a PNG", "Zoom", "Pan", "Reset axes"} <= titles

@@ -52,10 +52,15 @@ PALETTE: tuple[str, ...] = tuple(
 # Topics labelled on the map at their centre (the largest ones when there are more).
 MAP_LABELS = 60
 NO_GROUP_COLOR = "#9aa0a6"
+# plotly.js 4 shows a "Share chart..." button by default that uploads the figure (the
+# map: every title) to Plotly Cloud; the logo links to plotly.com. A report is offline.
 CHART_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "plotlyServerURL": "",
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendChartToCloud"],
 }
 SPARK_CONFIG: dict[str, Any] = {"staticPlot": True, "responsive": False}
 _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}

@@ -18,9 +18,16 @@
       });
       return;
     }
+    var OFFLINE_CONFIG = {
+      displaylogo: false,
+      showSendToCloud: false,
+      showEditInChartStudio: false,
+      plotlyServerURL: ""
+    };
     divs.forEach(function (div) {
       var figure = readJson(div.id + "-figure");
-      var config = readJson(div.id + "-config") || {};
+      // Whatever a page's config says, nothing may offer to upload a chart.
+      var config = Object.assign({}, readJson(div.id + "-config") || {}, OFFLINE_CONFIG);
       if (figure) {
         window.Plotly.newPlot(div, figure.data, narrowLayout(div, figure.layout, figure.data), config);
         if (figure.layout.meta && figure.layout.meta.legend === "themes") {
