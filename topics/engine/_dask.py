@@ -238,6 +238,9 @@ class DaskEngine:
         name = f"{stage}/{label}" if label else stage
         started = time.perf_counter()
         handles = [self.client.scatter(obj, broadcast=True, hash=False) for obj in shared]
+        # Partition data rides in the task graph, not scattered: the scheduler holds it,
+        # so a partition whose worker died can run again elsewhere (scattered data dies
+        # with its worker). distributed warns about graphs of more than 10 MB.
         futures = [
             self.client.submit(
                 _tasks.run_partition, stage, i, fn, *handles, *item, pure=False, retries=0
