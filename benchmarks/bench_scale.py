@@ -300,10 +300,14 @@ def theme_predictions(
 ) -> pd.DataFrame:
     """Boolean paper × theme table of the default themes, without the topic signal."""
     from topics.config.loader import load_config
-    from topics.themes import ThemeAssigner
+    from topics.themes import ThemeAssigner, weights_for_backend
 
     config = load_config(REPO / "configs" / "default.yaml")
-    assigner = ThemeAssigner(config.themes, threshold=config.assign.threshold)
+    assigner = ThemeAssigner(
+        config.themes,
+        threshold=config.assign.threshold,
+        weights=weights_for_backend(embedder.backend),
+    )
     assigner.fit(embedder.encode, encoder_identity=embedder.identity)
     ids = [str(i) for i in range(len(texts))]
     scores = assigner.score(texts, vectors, titles=titles, paper_ids=ids)

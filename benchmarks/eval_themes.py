@@ -1,8 +1,10 @@
 """Measure theme assignment on the labelled seed papers: P/R/F1 per theme and signal.
 
 Reads the seed scrapes with ``topics.ingest`` (format detected), embeds title + abstract
-with the packaged all-MiniLM-L6-v2 (cached under ``--cache-dir``), scores them with the
-themes of ``configs/default.yaml`` and compares with
+with the backend of ``--backend`` (the packaged all-MiniLM-L6-v2 by default; ``static``
+is model2vec distilled from it, ``tfidf-svd`` is fitted on the seed texts as a run
+would; vectors cached under ``--cache-dir``), scores them with the themes of
+``configs/default.yaml`` and that backend's shipped weights, and compares with
 ``tests/fixtures/themes/labels.csv``.
 
 Rows of the report:
@@ -18,7 +20,8 @@ Rows of the report:
 - ablations and ``+ topics``: KMeans topics on the embeddings stand in for the topic
   model (the signal needs only a topic id per paper).
 
-    .venv/bin/python benchmarks/eval_themes.py [--refit] [--topics 20]
+    .venv/bin/python benchmarks/eval_themes.py [--backend static] [--refit] [--topics 20]
+        [--json benchmarks/results/themes_static.json]
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from sklearn.model_selection import KFold
 from topics.config.schema import EmbeddingConfig, ThemeConfig
 from topics.embed import build_embedder, embed_texts
 from topics.ingest import ReadOptions, read_source
-from topics.themes import SignalWeights, ThemeAssigner, ThemeScores
+from topics.themes import SignalWeights, ThemeAssigner, ThemeScores, weights_for_backend
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDS = 5
@@ -157,7 +160,9 @@ def refit_topic_weight(base_logit: np.ndarray, affinity: np.ndarray, truth: np.n
     }
 
 
-def print_tables(results: dict[str, np.ndarray], truth: np.ndarray, themes: list[str]) -> None:
+def print_tables(
+    results: dict[str, np.ndarray], truth: np.ndarray, themes: list[str]
+) -> pd.DataFrame:
     summary, f1_rows = [], {}
     for name, pred in results.items():
         p, r, f = prf(truth, pred)
@@ -170,6 +175,7 @@ def print_tables(results: dict[str, np.ndarray], truth: np.ndarray, themes: list
     per_theme = pd.DataFrame(f1_rows, index=themes).T
     per_theme.columns = [_short(t) for t in themes]
     print("\nF1 per theme\n" + per_theme.to_string(float_format="%.2f"))
+    return table
 
 
 def print_per_theme(name: str, pred: np.ndarray, truth: np.ndarray, themes: list[str]) -> None:
@@ -218,6 +224,13 @@ def main() -> None:
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/topics-eval-themes-cache"))
     parser.add_argument("--topics", type=int, default=20, help="KMeans clusters as topics")
     parser.add_argument("--refit", action="store_true", help="print weights fitted on all labels")
+    parser.add_argument(
+        "--backend",
+        default="sentence-transformers",
+        choices=["sentence-transformers", "static", "tfidf-svd"],
+        help="embedding backend; its shipped theme weights are scored",
+    )
+    parser.add_argument("--json", type=Path, help="write the summary table and refit here")
     args = parser.parse_args()
 
     themes = [ThemeConfig(**t) for t in yaml.safe_load(args.themes.read_text())["themes"]]
@@ -228,10 +241,13 @@ def main() -> None:
     truth = labels[names].to_numpy(bool)
     print(f"{len(papers)} seed papers, {len(keys)} labelled, {len(themes)} themes")
 
-    embedder = build_embedder(EmbeddingConfig())
+    embedder = build_embedder(
+        EmbeddingConfig(backend=args.backend), model_cache_dir=args.cache_dir / "static-models"
+    )
     docs = [
         f"{t}. {a}" if t else a for t, a in zip(papers["title"], papers["abstract"], strict=True)
     ]
+    embedder.fit(docs)  # tfidf-svd learns from the corpus, as in a run; the others ignore it
     vectors, _ = embed_texts(docs, embedder, args.cache_dir, show_progress=False)
     encode = memoised(embedder.encode)
     topics = KMeans(args.topics, n_init=10, random_state=0).fit_predict(vectors)
@@ -248,7 +264,7 @@ def main() -> None:
             topics=list(topics) if with_topics else None,
         )
 
-    shipped = SignalWeights()
+    shipped = weights_for_backend(args.backend)
     base = run(shipped)
     flat = run(replace(shipped, title_hit=1.0, first_sentence_hit=1.0, last_sentence_hit=1.0))
     no_excl = run(replace(shipped, exclusion=0.0))
@@ -286,7 +302,7 @@ def main() -> None:
         "shipped, no position weights": assigned["flat"],
         "shipped + topics": assigned["topics"],
     }
-    print_tables(results, truth, names)
+    table = print_tables(results, truth, names)
     print_per_theme(
         "combined (shipped), threshold 0.5", results["combined (shipped)"], truth, names
     )
@@ -294,15 +310,24 @@ def main() -> None:
     for name in ("base", "topics"):
         print(f"\n[{name}]", end="")
         trap_report(labels, pd.DataFrame(assigned[name], index=keys, columns=names))
+    summary: dict[str, object] = {
+        "backend": args.backend,
+        "embedder": embedder.identity,
+        "shipped_weights": {k: getattr(shipped, k) for k in shipped.__dataclass_fields__},
+        "n_labelled": len(keys),
+        "table": table.to_dict(orient="records"),
+    }
     if args.refit:
-        print(
-            "\nweights fitted on all labels:",
-            {k: round(v, 2) for k, v in refit_weights(x, truth).items()},
-        )
+        weights = {k: round(float(v), 2) for k, v in refit_weights(x, truth).items()}
+        print("\nweights fitted on all labels:", weights)
         base_logit = np.log(np.clip(signal_table(base, "score", keys), 1e-9, 1 - 1e-9))
         base_logit -= np.log1p(-np.clip(signal_table(base, "score", keys), 0, 1 - 1e-9))
         fitted = refit_topic_weight(base_logit, affinity, truth)
-        print("topic weights fitted on all labels:", {k: round(v, 2) for k, v in fitted.items()})
+        topic = {k: round(float(v), 2) for k, v in fitted.items()}
+        print("topic weights fitted on all labels:", topic)
+        summary["refit"] = {**weights, **topic}
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from topics.cli import main
 from topics.config.loader import load_config
 from topics.errors import IncompatibleModelError, ModelError
 from topics.pipeline import STAGES, run
+from topics.themes import weights_for_backend
 
 pytestmark = pytest.mark.slow
 
@@ -208,6 +209,7 @@ def test_end_to_end_torch_free_backend(repo: Path, tmp_path: Path) -> None:
     assert papers["topic"].nunique() >= 2
     model = topics.load(result.run_dir / "model")
     assert model.embedder.backend == "tfidf-svd"
+    assert model.assigner.weights_ == weights_for_backend("tfidf-svd")  # its own theme weights
     again = model.assign(papers[["paper_id", "title", "abstract"]].fillna(""))
     assert again["topic"].tolist() == papers["topic"].tolist()
 

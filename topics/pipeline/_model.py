@@ -104,11 +104,16 @@ def build_fitted_pipeline(
     """The pipeline users load to assign new papers: embedder, topics and fitted themes."""
     from topics.embed import embed_texts
     from topics.fitted import FittedPipeline
-    from topics.themes import ThemeAssigner
+    from topics.themes import ThemeAssigner, weights_for_backend
 
     assigner = None
     if config.themes:
-        assigner = ThemeAssigner(config.themes, threshold=config.assign.threshold)
+        # Each backend's similarities have their own scale: use the weights fitted on them.
+        assigner = ThemeAssigner(
+            config.themes,
+            threshold=config.assign.threshold,
+            weights=weights_for_backend(embedder.backend),
+        )
         # Theme texts go through the embedding cache too.
         assigner.fit(
             lambda texts: embed_texts(texts, embedder, cache_dir, show_progress=False)[0],

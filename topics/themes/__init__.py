@@ -41,14 +41,17 @@ from topics.themes._scores import (
     merge_topic_counts,
     topic_counts,
 )
-from topics.themes._weights import SignalWeights
+from topics.themes._weights import WEIGHT_SETS, SignalWeights, WeightSet, weights_for_backend
 
 __all__ = [
     "UNASSIGNED",
+    "WEIGHT_SETS",
     "SignalWeights",
     "ThemeAssigner",
     "ThemeScores",
     "TopicCounts",
+    "WeightSet",
     "merge_topic_counts",
     "topic_counts",
+    "weights_for_backend",
 ]
