@@ -91,6 +91,12 @@ def check_text_file(path: Path, display_path: str, sample_bytes: int = 65536) ->
         raise IngestError(f"{display_path}: cannot read file ({exc})") from exc
     if not head.strip():
         raise IngestError(f"{display_path}: file is empty")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 text is full of NUL bytes; say what it is rather than "binary".
+        raise IngestError(
+            f"{display_path}: is UTF-16 encoded (byte-order mark at the start); "
+            "re-encode the file as UTF-8"
+        )
     if b"\x00" in head:
         raise IngestError(f"{display_path}: looks like a binary file (contains NUL bytes)")
     _decode_or_raise(head, display_path, truncated=len(head) == sample_bytes)

@@ -57,6 +57,8 @@ DEFAULT_ALIASES: Mapping[str, tuple[str, ...]] = {
 
 _MAX_LISTED_COLUMNS = 40
 _EXCERPT_CHARS = 120
+# The first scientific journals date from 1665; an earlier year is a typo or a placeholder.
+_EARLIEST_YEAR = 1600
 
 _FOLD = re.compile(r"[\s\-]+")
 _ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d.*$")
@@ -393,6 +395,12 @@ class RecordBuilder:
         resolved = resolve_date(parsed, self._reference)
         if resolved is None:
             return _DateLookup(None, "date without a year and no sources[].reference_date")
+        latest = date.today().year + 1
+        if not _EARLIEST_YEAR <= resolved.year <= latest:
+            # A typo such as 3000 would otherwise stretch every trend axis.
+            return _DateLookup(
+                None, f"implausible year {resolved.year} (outside {_EARLIEST_YEAR}-{latest})"
+            )
         return _DateLookup(resolved, None)
 
     def _category(self, value: object) -> str | None:

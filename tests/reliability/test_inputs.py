@@ -1,0 +1,199 @@
+"""Bad input files, alone and beside a good CSV: each is named with its file (and line).
+
+Every case checks the bookkeeping promise of the README: the records kept plus
+the rows reported as errors equal the rows fed in, and the good CSV read in the
+same run keeps all its papers.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import lzma
+from pathlib import Path
+
+import pytest
+
+from topics.config.loader import load_config
+from topics.pipeline import ingest
+from topics.records import SourceResult
+
+ABSTRACT = (
+    "We study topic models for scientific abstracts and evaluate their coherence "
+    "on several corpora of research papers from digital libraries."
+)
+GOOD_ROWS = 3
+GOOD_CSV = "title,abstract,year\n" + "".join(
+    f'"Paper {i}","{ABSTRACT} Variant {i}.",2015\n' for i in range(GOOD_ROWS)
+)
+
+
+def run_ingest(tmp_path: Path, files: dict[str, bytes]) -> dict[str, SourceResult]:
+    """Ingest ``good.csv`` plus ``files``; the results by file name."""
+    (tmp_path / "good.csv").write_text(GOOD_CSV, encoding="utf-8")
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    names = ["good.csv", *files]
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "experiment: reliability\noutput_dir: out\nsources:\n"
+        + "".join(f"  - path: {n}\n" for n in names),
+        encoding="utf-8",
+    )
+    result = ingest(load_config(config))
+    by_name = {Path(s.path).name: s for s in result.sources}
+    assert [r.title for r in by_name["good.csv"].records] == [f"Paper {i}" for i in range(3)]
+    return by_name
+
+
+def errors(source: SourceResult) -> list[str]:
+    return [str(i) for i in source.issues if i.severity == "error"]
+
+
+def warnings(source: SourceResult) -> list[str]:
+    return [str(i) for i in source.issues if i.severity == "warning"]
+
+
+def accounted(source: SourceResult) -> int:
+    """Rows kept plus rows reported lost: must equal the rows fed in."""
+    return len(source.records) + len(errors(source))
+
+
+FILE_LEVEL_CASES = {
+    "empty.csv": (b"", "empty.csv: file is empty"),
+    "binary.csv": (bytes(range(256)) * 8, "binary.csv: looks like a binary file"),
+    "latin1.csv": (
+        f"title,abstract,year\n\u00c9tude de M\u00fcller,{ABSTRACT} Caf\u00e9.,2019\n".encode(
+            "latin-1"
+        ),
+        "latin1.csv:2: not valid UTF-8",
+    ),
+    "cp1252.csv": (
+        f"title,abstract,year\n\u201cQuoted\u201d \u0152uvre,{ABSTRACT} \u20ac.,2019\n".encode(
+            "cp1252"
+        ),
+        "cp1252.csv:2: not valid UTF-8",
+    ),
+    "utf16.csv": (("\ufeff" + GOOD_CSV).encode("utf-16-le"), "utf16.csv: is UTF-16 encoded"),
+    "truncated.csv.xz": (lzma.compress(GOOD_CSV.encode())[:-30], "truncated.csv.xz: cannot read"),
+    "truncated.csv.gz": (gzip.compress(GOOD_CSV.encode())[:-12], "truncated.csv.gz: cannot read"),
+    "no_abstract.csv": (
+        b"title,year\nA paper,2019\nAnother,2020\n",
+        "no_abstract.csv: no abstract column",
+    ),
+    "no_abstract.bib": (
+        b"@article{z,\n title={No abstract},\n year={2019}\n}\n",
+        "no_abstract.bib: no abstract field",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILE_LEVEL_CASES))
+def test_unreadable_file_is_one_named_error_and_the_good_csv_survives(
+    tmp_path: Path, name: str
+) -> None:
+    data, expected = FILE_LEVEL_CASES[name]
+    source = run_ingest(tmp_path, {name: data})[name]
+    assert source.records == []
+    assert source.failed
+    assert len(errors(source)) == 1
+    assert expected in errors(source)[0]
+
+
+def test_all_bad_files_mixed_with_a_good_one(tmp_path: Path) -> None:
+    results = run_ingest(tmp_path, {n: d for n, (d, _) in FILE_LEVEL_CASES.items()})
+    assert all(results[n].failed for n in FILE_LEVEL_CASES)
+
+
+def test_utf16_and_latin1_errors_say_how_to_fix(tmp_path: Path) -> None:
+    results = run_ingest(tmp_path, {n: FILE_LEVEL_CASES[n][0] for n in ("utf16.csv", "latin1.csv")})
+    for name in ("utf16.csv", "latin1.csv"):
+        assert "re-encode the file as UTF-8" in errors(results[name])[0]
+
+
+def test_row_with_unclosed_quote_is_reported_and_the_others_kept(tmp_path: Path) -> None:
+    rows = [f'"Good {i}","{ABSTRACT} {i}",2019' for i in range(4)]
+    rows[2] = f'"Bad,"{ABSTRACT} x",2019'
+    last_open = f'"Never closed,{ABSTRACT},2019'
+    results = run_ingest(
+        tmp_path,
+        {
+            "mid.csv": ("title,abstract,year\n" + "\n".join(rows) + "\n").encode(),
+            "end.csv": (
+                "title,abstract,year\n" + "\n".join([*rows[:2], last_open]) + "\n"
+            ).encode(),
+        },
+    )
+    mid, end = results["mid.csv"], results["end.csv"]
+    assert [r.title for r in mid.records] == ["Good 0", "Good 1", "Good 3"]
+    assert errors(mid)[0].startswith(f"{mid.path}:4: row has 2 fields but the header has 3")
+    assert accounted(mid) == 4
+    assert [r.title for r in end.records] == ["Good 0", "Good 1"]
+    assert errors(end)[0].startswith(f"{end.path}:4:")
+    assert accounted(end) == 3
+
+
+def test_malformed_bibtex_entries_are_named_and_good_entries_kept(tmp_path: Path) -> None:
+    entry = "@article{{{key},\n title={{{title}}},\n abstract={{{abstract}}},\n year={{2019}}\n}}\n"
+    good = entry.format(key="a1", title="Good", abstract=ABSTRACT)
+    broken = "@article{a2,\n title={Missing brace,\n abstract={x},\n year={2019}\n}\n"
+    duplicate = entry.format(key="a1", title="Again", abstract=ABSTRACT + " again")
+    results = run_ingest(
+        tmp_path,
+        {
+            "braces.bib": (good + broken).encode(),
+            "dup.bib": (good + duplicate).encode(),
+        },
+    )
+    braces, dup = results["braces.bib"], results["dup.bib"]
+    assert [r.title for r in braces.records] == ["Good"]
+    assert "braces.bib:6: entry 'a2' cannot be parsed" in errors(braces)[0]
+    assert accounted(braces) == 2
+    assert [r.title for r in dup.records] == ["Good"]
+    assert "dup.bib:6: duplicate entry key 'a1' (first used at line 1)" in errors(dup)[0]
+    assert accounted(dup) == 2
+
+
+def test_invalid_jsonl_lines_and_a_json_array_are_named(tmp_path: Path) -> None:
+    good = json.dumps({"title": "ok", "abstract": ABSTRACT, "year": 2019})
+    results = run_ingest(
+        tmp_path,
+        {
+            "lines.jsonl": f"{good}\n{{not json\n[1, 2]\n".encode(),
+            "array.jsonl": json.dumps([{"title": "a", "abstract": ABSTRACT}]).encode(),
+        },
+    )
+    lines, array = results["lines.jsonl"], results["array.jsonl"]
+    assert [r.title for r in lines.records] == ["ok"]
+    assert "lines.jsonl:2: invalid JSON" in errors(lines)[0]
+    assert "lines.jsonl:3: expected a JSON object, got list" in errors(lines)[1]
+    assert accounted(lines) == 3
+    assert array.records == []
+    assert "array.jsonl:1: expected a JSON object, got list" in errors(array)[0]
+
+
+def test_a_5_mb_abstract_is_kept_whole(tmp_path: Path) -> None:
+    abstract = "word " * 1_000_000
+    source = run_ingest(
+        tmp_path, {"big.csv": f"title,abstract,year\nBig,{abstract},2019\n".encode()}
+    )
+    assert [len(r.abstract) for r in source["big.csv"].records] == [len(abstract.strip())]
+    assert errors(source["big.csv"]) == []
+
+
+def test_odd_years_are_kept_undated_with_a_warning_naming_the_line(tmp_path: Path) -> None:
+    rows = [("Y0", "0"), ("Y3000", "3000"), ("ND", "n.d."), ("Split", "2019/20"), ("Ok", "2019")]
+    text = "title,abstract,year\n" + "".join(f"{t},{ABSTRACT} {t},{y}\n" for t, y in rows)
+    source = run_ingest(tmp_path, {"years.csv": text.encode()})["years.csv"]
+    assert [(r.title, r.year) for r in source.records] == [
+        ("Y0", None),
+        ("Y3000", None),
+        ("ND", None),
+        ("Split", None),
+        ("Ok", 2019),
+    ]
+    found = warnings(source)
+    assert len(found) == 4
+    assert "years.csv:3: implausible year 3000" in found[1]
+    for line, raw in ((2, "'0'"), (4, "'n.d.'"), (5, "'2019/20'")):
+        assert any(f"years.csv:{line}:" in w and raw in w for w in found)
