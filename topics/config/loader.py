@@ -77,6 +77,10 @@ def load_config(path: str | Path, overrides: Iterable[str] = ()) -> Config:
         key_path, value = parse_override(text)
         _set_by_path(data, key_path, value)
         origin.lines[tuple(key_path)] = f"--set {text}"
+    if overrides:
+        # A path given with --set means the same as one written in the file:
+        # relative to the config file. Values already resolved stay as they are.
+        _resolve_paths(data, Path(path).expanduser().resolve().parent)
     return _validate(data, origin, Path(path))
 
 
@@ -125,6 +129,7 @@ def _read_yaml_with_lines(path: Path) -> tuple[dict[str, Any], _Origin]:
     text = path.read_text(encoding="utf-8")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        _refuse_alias_bomb(node, path)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
@@ -135,6 +140,29 @@ def _read_yaml_with_lines(path: Path) -> tuple[dict[str, Any], _Origin]:
     origin = _Origin()
     _record_lines(node, (), path, origin)
     return data, origin
+
+
+# A real config has a few hundred nodes; aliases that expand past this are
+# an attack ("billion laughs"), which would otherwise hang validation.
+_MAX_EXPANDED_NODES = 100_000
+
+
+def _refuse_alias_bomb(root: yaml.Node | None, path: Path) -> None:
+    """Count nodes as every later walk would see them, aliases expanded; stop early."""
+    stack = [root] if root is not None else []
+    seen = 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > _MAX_EXPANDED_NODES:
+            raise ConfigError(
+                f"{path}:{node.start_mark.line + 1}: YAML aliases expand to more than "
+                f"{_MAX_EXPANDED_NODES} nodes; refusing to read it (an alias bomb?)"
+            )
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def _record_lines(node: yaml.Node, key: tuple[str, ...], path: Path, origin: _Origin) -> None:
@@ -198,8 +226,8 @@ def _set_by_path(data: dict[str, Any], key_path: list[str], value: Any) -> None:
             target = target[int(part)]
             continue
         if not isinstance(target, dict):
-            where = ".".join(key_path[: i + 1])
-            raise ConfigError(f"--set {'.'.join(key_path)}: {where} is not a section")
+            where = ".".join(key_path[:i])
+            raise ConfigError(f"--set {'.'.join(key_path)}: {where} is a value, not a section")
         target = target.setdefault(part, {})
     last = key_path[-1]
     if isinstance(target, list) and last.isdigit() and int(last) < len(target):

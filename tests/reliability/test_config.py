@@ -1,0 +1,104 @@
+"""Config abuse: each hostile or mistaken config fails fast with the key or line named."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from topics.config.loader import load_config
+from topics.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str, name: str = "c.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """The "billion laughs": nine levels of nine aliases expand to 9**9 leaves."""
+    lines = ["experiment: e", "sources:", "  - path: a.csv", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    lines.append(f"labels: *a{levels - 1}")
+    return "\n".join(lines) + "\n"
+
+
+def test_config_alias_bomb_fails_fast_in_bounded_memory(tmp_path: Path) -> None:
+    path = write(tmp_path, alias_bomb())
+    # In a child with a 1 GiB address-space cap: a loader that expanded the
+    # aliases would run out of memory (or hang) instead of raising ConfigError.
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from topics.config.loader import load_config\n"
+        "from topics.errors import ConfigError\n"
+        "try:\n"
+        f"    load_config({str(path)!r})\n"
+        "except ConfigError as exc:\n"
+        "    print(exc); sys.exit(2)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert f"{path}:" in done.stdout
+    assert "alias" in done.stdout
+
+
+def test_config_aliases_of_normal_size_still_work(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "experiment: e\nsources:\n  - &src {path: a.csv}\n  - path: b.csv\n",
+    )
+    assert [Path(s.path).name for s in load_config(path).sources] == ["a.csv", "b.csv"]
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "/abs", "..", ".hidden", ""])
+def test_config_experiment_name_with_path_parts_is_refused(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, f"experiment: {name!r}\nsources:\n  - path: a.csv\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert "experiment" in str(info.value)
+    assert f"{path}:1" in str(info.value)
+
+
+def test_config_set_on_a_key_that_does_not_exist_names_the_override(tmp_path: Path) -> None:
+    path = write(tmp_path, "experiment: e\nsources:\n  - path: a.csv\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path, ["model.hdbscan.min_clustr_size=5"])
+    assert "--set model.hdbscan.min_clustr_size=5" in str(info.value)
+    assert "min_cluster_size" in str(info.value)  # the suggestion
+
+
+def test_config_set_into_a_value_that_is_not_a_section_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "experiment: e\nsources:\n  - path: a.csv\n")
+    with pytest.raises(
+        ConfigError, match=r"--set experiment\.x\.y: experiment is a value, not a section"
+    ):
+        load_config(path, ["experiment.x.y=1"])
+
+
+def test_config_set_paths_resolve_against_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = tmp_path / "cfg"
+    sub.mkdir()
+    path = write(sub, "experiment: e\nsources:\n  - path: a.csv\n")
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    config = load_config(
+        path,
+        ["sources.0.path=data/b.csv", "output_dir=out", "embedding.cache_dir=../cache"],
+    )
+    assert config.sources[0].path == str(sub / "data" / "b.csv")
+    assert config.output_dir == sub / "out"
+    assert config.embedding.cache_dir == tmp_path / "cache"
+
+
+def test_config_set_absolute_path_is_kept(tmp_path: Path) -> None:
+    path = write(tmp_path, "experiment: e\nsources:\n  - path: a.csv\n")
+    config = load_config(path, [f"output_dir={tmp_path / 'abs'}"])
+    assert config.output_dir == tmp_path / "abs"
