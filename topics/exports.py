@@ -78,8 +78,14 @@ def write_assign_outputs(
     papers: pd.DataFrame,
     assignments: pd.DataFrame,
     map_2d: np.ndarray,
+    vectors: np.ndarray | None = None,
 ) -> None:
-    """Papers with their topics and themes, theme scores, topics and the map."""
+    """Papers with their topics and themes, theme scores, topics, the map and topic similarity.
+
+    ``vectors`` (the papers' embeddings, in ``papers`` order) give
+    ``data/topic_similarity.csv``, which the report's heat map and topic
+    hierarchy are drawn from; without them that file is not written.
+    """
     data = run_dir / "data"
     papers = papers_for_export(papers)
     write_table(papers, data / "papers.csv")
@@ -94,7 +100,31 @@ def write_assign_outputs(
         }
     )
     write_table(coords, data / "map_2d.csv")
+    if vectors is not None:
+        similarity = topic_similarity(papers["topic"].to_numpy(), vectors)
+        write_table(similarity, data / "topic_similarity.csv")
     atomic_write_json(data / "model_summary.json", model_summary(fitted, papers, assignments))
+
+
+def topic_similarity(topics: np.ndarray, vectors: np.ndarray) -> pd.DataFrame:
+    """Cosine similarity of the topics' centroids (mean unit embedding of their papers).
+
+    From the papers' embeddings rather than a model's own topic vectors, so
+    that BERTopic, LDA and NMF runs get the same measure; outliers (-1) are
+    left out. A square table: a ``topic`` column, then one column per topic id.
+    """
+    import numpy as np
+
+    ids = np.array(sorted(int(t) for t in set(topics.tolist()) if int(t) >= 0))
+    if not len(ids):
+        return pd.DataFrame({"topic": []})
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    centroids = np.stack([unit[topics == t].mean(axis=0) for t in ids])
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    matrix = np.clip(centroids @ centroids.T, -1.0, 1.0).round(4)
+    frame = pd.DataFrame(matrix, columns=[str(t) for t in ids])
+    frame.insert(0, "topic", ids)
+    return frame
 
 
 def write_trend_outputs(run_dir: Path, trends: TrendTables) -> None:
@@ -115,6 +145,9 @@ def topics_for_export(table: pd.DataFrame, paper_ids: pd.Series) -> pd.DataFrame
             "topic": table["topic"],
             "label": table["label"],
             "keywords": [";".join(k) for k in table["keywords"]],
+            "keyword_weights": [
+                ";".join(f"{float(w):.5g}" for w in ws) for ws in table["keyword_weights"]
+            ],
             "size": table["size"],
             "representative_paper_ids": [
                 ";".join(str(ids[i]) for i in docs) for docs in table["representative_docs"]

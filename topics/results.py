@@ -48,6 +48,7 @@ ASSIGN_FILES = (
     "data/assignments.csv",
     "data/topics.csv",
     "data/map_2d.csv",
+    "data/topic_similarity.csv",
     "data/model_summary.json",
 )
 TREND_FILES = (

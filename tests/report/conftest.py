@@ -141,6 +141,7 @@ def build_run_dir(run_dir: Path, *, evaluation: bool = True, model: bool = True)
         },
     )
     _map(papers).to_csv(data / "map_2d.csv", index=False)
+    _similarity().to_csv(data / "topic_similarity.csv", index=False)
     _write_json(data / "ingest_report.json", _ingest_report(papers))
     _merges().to_csv(data / "merges.csv", index=False)
     if evaluation:
@@ -289,6 +290,22 @@ def _assignments(papers: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Cosine similarity of the four topics' centres, as the assign stage writes it:
+# adversarial robustness and generic training (0, 3) are closest, then the rest.
+SIMILARITY = [
+    [1.0, 0.41, 0.48, 0.72],
+    [0.41, 1.0, 0.39, 0.55],
+    [0.48, 0.39, 1.0, 0.51],
+    [0.72, 0.55, 0.51, 1.0],
+]
+
+
+def _similarity() -> pd.DataFrame:
+    frame = pd.DataFrame(SIMILARITY, columns=[str(t) for t in range(4)])
+    frame.insert(0, "topic", range(4))
+    return frame
+
+
 def _topics(papers: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for topic, (label, keywords) in TOPICS.items():
@@ -298,6 +315,9 @@ def _topics(papers: pd.DataFrame) -> pd.DataFrame:
                 "topic": topic,
                 "label": label,
                 "keywords": keywords,
+                "keyword_weights": ";".join(
+                    f"{0.5 - 0.05 * i:.2f}" for i in range(len(keywords.split(";")))
+                ),
                 "size": len(members),
                 "representative_paper_ids": ";".join(members[:3]),
             }

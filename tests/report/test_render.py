@@ -60,11 +60,14 @@ def test_render_report_writes_every_page(run_dir: Path) -> None:
         "1.html",
         "2.html",
         "3.html",
+        "index.html",  # how the topics relate
     ]
-    assert (stats.pages, stats.theme_pages, stats.topic_pages) == (9, 3, 5)
+    assert (run_dir / "papers" / "search.html").is_file()
+    # index, 3 themes, 5 topics, the topic overview and the search page
+    assert (stats.pages, stats.theme_pages, stats.topic_pages) == (11, 3, 5)
     on_disk = sum(
         f.stat().st_size
-        for name in ("assets", "themes", "topics")
+        for name in ("assets", "papers", "themes", "topics")
         for f in (run_dir / name).rglob("*")
         if f.is_file()
     )
@@ -345,3 +348,32 @@ def test_render_report_undated_papers_are_folded(rendered: Path) -> None:
     html = (rendered / "index.html").read_text(encoding="utf-8")
     section = html.split("<h3>Undated papers", 1)[1].split("</section>", 1)[0]
     assert section.index("<details") < section.index('id="undated"')
+
+
+def test_render_report_search_index_holds_every_paper_and_cannot_break_out(
+    rendered: Path, breakout_title: str
+) -> None:
+    html = (rendered / "papers" / "search.html").read_text(encoding="utf-8")
+    body = html.split('<script type="application/json" id="search-index">', 1)[1]
+    body = body.split("</script>", 1)[0]
+    assert not set(body) & {"<", ">", "&", "\u2028", "\u2029"}
+    index = json.loads(body)
+    assert len(index["papers"]) == 30
+    assert index["themes"] == [
+        "adversarial robustness",
+        "continual learning",
+        "graph neural networks",
+    ]
+    titles = [row[0] for row in index["papers"]]
+    assert breakout_title in titles  # whole, as data
+    row = next(r for r in index["papers"] if r[0].startswith("Graph Attention"))
+    assert row[1:5] == ["A. Author, B. Author", 2017, 2, [2]]
+    assert row[6] == "https://arxiv.org/abs/1710.10903"
+
+
+def test_render_report_structure_page_without_similarity_says_why(run_dir: Path) -> None:
+    (run_dir / "data" / "topic_similarity.csv").unlink()
+    render_report(run_dir)
+    html = (run_dir / "topics" / "index.html").read_text(encoding="utf-8")
+    assert "This run saved no data/topic_similarity.csv" in html
+    assert html.count("data-chart") == 4  # the term bars still draw, from topics.csv

@@ -347,6 +347,9 @@ class ReportConfig(_Section):
     abstract_chars: int = Field(
         default=600, ge=0, description="Abstract length shown (folded) in each paper row."
     )
+    search_abstract_chars: int = Field(
+        default=200, ge=0, description="Abstract start kept per paper in the search page."
+    )
 
 
 class EngineConfig(_Section):

@@ -349,7 +349,7 @@ class _Run:
                 self.config, papers, vectors, fitted, self.staging
             )
             fitted.save(self.staging / "model")
-            write_assign_outputs(self.staging, fitted, enriched, assignments, map_2d)
+            write_assign_outputs(self.staging, fitted, enriched, assignments, map_2d, vectors)
             files = (*ASSIGN_FILES, *self.engine.run_files())
             with self.cache.store("assign", key, self.staging, files) as state:
                 _write_parquet(assignments, state / "assignments.parquet")

@@ -85,6 +85,10 @@ class RunData:
         ``data/evaluation.json`` when the run evaluated its model.
     has_model : bool
         Whether ``model/`` exists, so the report can link it.
+    topic_similarity : DataFrame or None
+        ``data/topic_similarity.csv`` (cosine similarity of topic centroids,
+        a ``topic`` column then one per topic), or None for a run that
+        predates it; the heat map and hierarchy then say so.
     """
 
     run_dir: Path
@@ -102,6 +106,7 @@ class RunData:
     merges: pd.DataFrame
     evaluation: dict[str, Any] | None
     has_model: bool
+    topic_similarity: pd.DataFrame | None = None
 
     @property
     def theme_configs(self) -> list[dict[str, Any]]:
@@ -152,7 +157,24 @@ def load_run(run_dir: Path) -> RunData:
         merges=_numeric(tables["merges.csv"], ("similarity",)),
         evaluation=_read_json(evaluation_path) if evaluation_path.is_file() else None,
         has_model=(run_dir / "model").is_dir(),
+        topic_similarity=_similarity(data / "topic_similarity.csv"),
     )
+
+
+def _similarity(path: Path) -> pd.DataFrame | None:
+    """The square topic-similarity table, or None when the run did not write one."""
+    if not path.is_file():
+        return None
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise TopicsError(f"cannot read {path}: {exc}") from exc
+    if "topic" not in frame.columns or len(frame.columns) != len(frame) + 1:
+        raise TopicsError(
+            f"{path} must be a square table: a 'topic' column, then one column per topic"
+        )
+    frame["topic"] = frame["topic"].astype(int)
+    return frame.set_index("topic")
 
 
 def _check_present(run_dir: Path) -> None:
@@ -238,6 +260,7 @@ def _topics(frame: pd.DataFrame) -> pd.DataFrame:
         )
     out["topic"] = out["topic"].astype(int)
     out["size"] = out["size"].fillna(0).astype(int)
-    if "representative_paper_ids" not in out.columns:
-        out["representative_paper_ids"] = ""
+    for column in ("representative_paper_ids", "keyword_weights"):
+        if column not in out.columns:
+            out[column] = ""
     return out.sort_values("topic").reset_index(drop=True)

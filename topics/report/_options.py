@@ -42,6 +42,10 @@ class ReportOptions:
     abstract_chars : int, default=600
         Each paper row shows its abstract (folded) cut to this length, and
         its authors; the full text is in ``data/papers.csv``.
+    search_abstract_chars : int, default=200
+        The search page (``papers/search.html``) holds every paper with the
+        start of its abstract, cut to this length: about 2 MB for 6,000
+        papers.
     max_papers : int, default=1_000
         Papers listed on a theme or topic page: a theme's best-scoring ones, a
         topic's most central ones (newest first when the run saved no
@@ -60,6 +64,7 @@ class ReportOptions:
     max_rows: int = 1_000
     max_papers: int = 1_000
     abstract_chars: int = 600
+    search_abstract_chars: int = 200
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any] | None) -> Self:

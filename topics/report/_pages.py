@@ -26,6 +26,7 @@ from topics.report._html import script_json
 from topics.report._keywords import distinctive_terms, matched_phrase_counts
 from topics.report._load import RunData
 from topics.report._options import ReportOptions
+from topics.report._structure import topic_structure
 from topics.report.tables import (
     PaperRow,
     ThemePaper,
@@ -42,6 +43,8 @@ from topics.report.tables import (
 
 __all__ = ["LOOSE_SHARE", "Chart", "Site", "build_site"]
 
+# Topics whose term bars the overview page shows (the largest; each topic page has its own).
+TERM_GRID = 24
 # Papers below this quantile of topic fit (over the corpus) are marked "loose".
 LOOSE_SHARE = 0.1
 
@@ -126,7 +129,83 @@ def build_site(run: RunData, options: ReportOptions) -> Site:
             files[f"topics/{context['papers_csv']}"] = _topic_papers_csv(context.pop("members"))
         context.pop("members", None)
         pages[f"topics/{topic.id}.html"] = ("topic.html", {**common, **context})
+    pages["topics/index.html"] = ("structure.html", {**common, **_structure(run, topics, ids)})
+    pages["papers/search.html"] = (
+        "search.html",
+        {**common, **_search(papers, themes, topics, options)},
+    )
     return Site(pages=pages, files=files)
+
+
+def _search(
+    papers: Mapping[str, PaperRow],
+    themes: Sequence[ThemeView],
+    topics: Sequence[TopicView],
+    options: ReportOptions,
+) -> dict[str, Any]:
+    """The search page: every paper in one compact JSON index, searched in the browser.
+
+    One row per paper as a list, ``[title, authors, year, topic, [theme
+    numbers], abstract start, url]``, and the theme and topic names once, so
+    that 6,000 papers cost about 2 MB. The index goes through
+    :func:`script_json`, so no text in it can end its ``<script>`` block.
+    """
+    theme_number = {t.name: i for i, t in enumerate(themes)}
+    rows = [
+        [
+            p.title,
+            shorten(p.authors, 80),
+            p.year,
+            p.topic,
+            [theme_number[t] for t in p.themes if t in theme_number],
+            shorten(p.abstract, options.search_abstract_chars),
+            p.url,
+        ]
+        for p in sorted(papers.values(), key=lambda p: (-(p.year or 0), p.title, p.paper_id))
+    ]
+    index = {
+        "themes": [t.name for t in themes],
+        "topics": {str(t.id): t.name for t in topics},
+        "papers": rows,
+    }
+    return {
+        "root": "../",
+        "n_papers": len(rows),
+        "years": sorted({p.year for p in papers.values() if p.year}),
+        "search_index": script_json(index),
+    }
+
+
+def _structure(run: RunData, topics: Sequence[TopicView], ids: count[int]) -> dict[str, Any]:
+    """The topic overview page: similarity heat map, merge tree, term bars of the largest."""
+    structure = topic_structure(run.topic_similarity, topics)
+    largest = sorted((t for t in topics if not t.is_outliers), key=lambda t: (-t.size, t.id))
+    return {
+        "root": "../",
+        "structure": structure,
+        "has_similarity": run.topic_similarity is not None,
+        "similarity_chart": _chart(structure.similarity, ids, label="topic similarity heat map")
+        if structure
+        else None,
+        "hierarchy_chart": _chart(structure.hierarchy, ids, label="topic hierarchy")
+        if structure
+        else None,
+        "term_charts": [
+            (
+                t,
+                _chart(
+                    charts.terms_figure(t.keywords, t.weights, t.color),
+                    ids,
+                    css="chart multiple",
+                    config=charts.SMALL_CONFIG,
+                    label=f"keyword weights of topic {t.id}",
+                ),
+            )
+            for t in largest[:TERM_GRID]
+            if t.weights and len(t.weights) == len(t.keywords)
+        ],
+        "n_term_topics": len(largest),
+    }
 
 
 def _index(
@@ -197,6 +276,7 @@ def _multiples(
                     y_max=y_max,
                 ),
                 ids,
+                config=charts.SMALL_CONFIG,
                 css="chart multiple",
                 label=f"share of papers in {t.name} by year",
             ),
@@ -278,6 +358,13 @@ def _topic(
         ),
         **_paper_list(members, options.max_papers, f"{topic.id}.csv"),
         "by_score": any(p.topic_score is not None for p in members),
+        "terms_chart": _chart(
+            charts.terms_figure(topic.keywords, topic.weights, topic.color),
+            ids,
+            label=f"keyword weights of topic {topic.id}",
+        )
+        if topic.weights and len(topic.weights) == len(topic.keywords)
+        else None,
         "representative": [papers[i] for i in topic.representative if i in papers],
         "feeds": topic_themes(members, themes, topic.size or len(members)),
     }

@@ -34,7 +34,7 @@ __all__ = ["REPORT_ENTRIES", "render_report"]
 log = logging.getLogger(__name__)
 
 # What the report owns inside a run directory; nothing else there is touched.
-_REPORT_DIRS = ("assets", "themes", "topics")
+_REPORT_DIRS = ("assets", "papers", "themes", "topics")
 REPORT_ENTRIES = (*_REPORT_DIRS, "index.html")
 _STATIC_FILES = ("report.css", "report.js")
 
@@ -89,7 +89,7 @@ def render_report(run_dir: Path, *, options: ReportOptions | None = None) -> Rep
         index=run_dir / "index.html",
         pages=len(pages),
         theme_pages=sum(p.startswith("themes/") for p in pages),
-        topic_pages=sum(p.startswith("topics/") for p in pages),
+        topic_pages=sum(p.startswith("topics/") and p != "topics/index.html" for p in pages),
         total_bytes=total,
         seconds=time.perf_counter() - started,
     )

@@ -32,14 +32,18 @@ from colorcet import glasbey_category10
 __all__ = [
     "CHART_CONFIG",
     "PALETTE",
+    "SMALL_CONFIG",
     "SPARK_CONFIG",
     "Figure",
     "MapPoints",
     "Series",
     "escape_plotly",
+    "hierarchy_figure",
     "map_figure",
     "map_hover",
+    "similarity_figure",
     "sparkline_figure",
+    "terms_figure",
     "trend_figure",
 ]
 
@@ -63,6 +67,8 @@ CHART_CONFIG: dict[str, Any] = {
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendChartToCloud"],
 }
 SPARK_CONFIG: dict[str, Any] = {"staticPlot": True, "responsive": False}
+# Small multiples and term bars: hover, but no toolbar over a panel this small.
+SMALL_CONFIG: dict[str, Any] = {"displayModeBar": False, "responsive": True}
 _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}
 Figure = dict[str, Any]
 _SHARE_AXIS = {"title.text": "Share of papers", "tickformat": ".0%"}
@@ -558,3 +564,159 @@ def _rgba(color: str, alpha: float) -> str:
     value = color.lstrip("#")
     r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
+
+
+def terms_figure(terms: Sequence[str], weights: Sequence[float], color: str) -> Figure:
+    """A topic's keywords as horizontal bars of their c-TF-IDF weight, best on top."""
+    terms, weights = list(terms)[::-1], [float(w) for w in weights][::-1]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": weights,
+                "y": [escape_plotly(t) for t in terms],
+                "marker": {"color": color},
+                "hovertemplate": "%{y}: %{x:.4f}<extra></extra>",
+            }
+        ],
+        "layout": {
+            **_base_layout(40 + 24 * len(terms)),
+            "margin": {"l": 8, "r": 12, "t": 8, "b": 30},
+            "xaxis": {"gridcolor": "#e8eaed", "title": {"text": "weight"}, "nticks": 4},
+            "yaxis": {"automargin": True, "ticksuffix": " "},
+            "bargap": 0.25,
+        },
+    }
+
+
+def similarity_figure(labels: Sequence[str], matrix: np.ndarray) -> Figure:
+    """Topic × topic cosine similarity as a heat map, in the order of the hierarchy's leaves.
+
+    With more than 40 topics the axis labels are left out (they would
+    overlap); the tooltip names both topics.
+    """
+    names = [_legend_name(label, 48) for label in labels]
+    off_diagonal = matrix[~np.eye(len(matrix), dtype=bool)]
+    low = float(np.nanmin(off_diagonal)) if off_diagonal.size else 0.0
+    show_ticks = len(names) <= 40
+    size = max(320, min(1000, 22 * len(names) + 120))
+    axis = {"showticklabels": show_ticks, "showgrid": False, "ticks": "", "automargin": True}
+    # Columns are labelled by topic number only; the rows and the tooltip give the names.
+    short = [label.split(":", 1)[0] for label in labels]
+    return {
+        "data": [
+            {
+                "type": "heatmap",
+                "z": matrix.round(3),
+                "x": names,
+                "y": names,
+                "zmin": round(low, 3),
+                "zmax": 1.0,
+                "colorscale": "Blues",
+                "reversescale": True,
+                "colorbar": {"title": {"text": "cosine"}, "thickness": 12},
+                "hovertemplate": "%{y}<br>%{x}<br>similarity %{z:.2f}<extra></extra>",
+            }
+        ],
+        "layout": {
+            **_base_layout(size),
+            "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
+            "xaxis": {**axis, "tickvals": names, "ticktext": short, "side": "top"},
+            "yaxis": {**axis, "autorange": "reversed"},
+        },
+    }
+
+
+def hierarchy_figure(labels: Sequence[str], linkage: np.ndarray, colors: Sequence[str]) -> Figure:
+    """The merge tree of the topics (a dendrogram drawn from a scipy linkage matrix).
+
+    Leaves are the topics, top to bottom in the tree's order; each merge is
+    drawn at its distance (1 − cosine similarity of the centroids, averaged
+    over the two groups). Hovering a merge lists the topics under it.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        Topic labels, in the linkage's leaf numbering.
+    linkage : ndarray of shape (n - 1, 4)
+        As from :func:`scipy.cluster.hierarchy.linkage`.
+    colors : sequence of str
+        Each topic's colour, for its leaf marker.
+    """
+    from scipy.cluster.hierarchy import leaves_list
+
+    n = len(labels)
+    order = leaves_list(linkage) if n > 1 else np.arange(n)
+    y = {int(leaf): float(i) for i, leaf in enumerate(order)}
+    x = dict.fromkeys(range(n), 0.0)
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    node_x, node_y, node_text = [], [], []
+    for step, (a, b, distance, _) in enumerate(linkage):
+        a, b, node = int(a), int(b), n + step
+        x[node], y[node] = float(distance), (y[a] + y[b]) / 2
+        members[node] = members[a] + members[b]
+        xs += [x[a], x[node], x[node], x[b], None]
+        ys += [y[a], y[a], y[b], y[b], None]
+        node_x.append(x[node])
+        node_y.append(y[node])
+        node_text.append(_members_text(members[node], labels))
+    names = [_legend_name(labels[i], 44) for i in order]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "line": {"color": "#5f6368", "width": 1.2},
+                "hoverinfo": "skip",
+            },
+            {
+                "type": "scatter",
+                "x": node_x,
+                "y": node_y,
+                "mode": "markers",
+                "marker": {"size": 6, "color": "#1a73e8"},
+                "text": node_text,
+                "hovertemplate": "distance %{x:.3f}<br>%{text}<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "x": [0.0] * n,
+                "y": [y[int(i)] for i in order],
+                "mode": "markers",
+                "marker": {"size": 9, "color": [colors[int(i)] for i in order]},
+                "text": names,
+                "hovertemplate": "%{text}<extra></extra>",
+            },
+        ],
+        "layout": {
+            **_base_layout(max(300, 60 + 20 * n)),
+            "margin": {"l": 8, "r": 16, "t": 8, "b": 40},
+            "showlegend": False,
+            "hovermode": "closest",
+            "xaxis": {
+                "title": {"text": "distance at merge (1 − cosine similarity)"},
+                "gridcolor": "#e8eaed",
+                "zeroline": False,
+            },
+            "yaxis": {
+                "tickvals": list(range(n)),
+                "ticktext": names,
+                "autorange": "reversed",
+                "showgrid": False,
+                "zeroline": False,
+                "automargin": True,
+                "ticksuffix": " ",
+            },
+        },
+    }
+
+
+def _members_text(members: Sequence[int], labels: Sequence[str], limit: int = 8) -> str:
+    names = [_legend_name(labels[i], 44) for i in members[:limit]]
+    more = f"<br>… and {len(members) - limit} more" if len(members) > limit else ""
+    return f"{len(members)} topics:<br>" + "<br>".join(names) + more

@@ -134,6 +134,7 @@ class TopicView:
     trend: Trend | None
     representative: tuple[str, ...]
     color: str
+    weights: tuple[float, ...] = ()
 
     @property
     def href(self) -> str:
@@ -309,6 +310,7 @@ def build_topics(run: RunData, palette: Sequence[str]) -> list[TopicView]:
                 last_year=int(years.at[topic, "max"]) if has_years else None,
                 trend=trend,
                 representative=_split(row.representative_paper_ids),
+                weights=tuple(_float(w) or 0.0 for w in _split(row.keyword_weights)),
                 color="#9aa0a6" if topic == OUTLIER_TOPIC else palette[topic % len(palette)],
             )
         )

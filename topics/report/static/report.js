@@ -262,7 +262,125 @@
     updateCount(table, table.tBodies[0].rows.length);
   }
 
+  // The search page: a compact JSON index of every paper, filtered as you type.
+  // Results are built with textContent only, so no paper text becomes markup.
+  var MAX_RESULTS = 200;
+
+  function initSearch() {
+    var index = readJson("search-index");
+    if (!index) {
+      return;
+    }
+    var field = function (id) {
+      return document.getElementById(id);
+    };
+    var topicSelect = field("search-topic");
+    Object.keys(index.topics)
+      .sort(function (a, b) {
+        return Number(a) - Number(b);
+      })
+      .forEach(function (id) {
+        topicSelect.appendChild(new Option(id + ": " + index.topics[id], id));
+      });
+    var themeSelect = field("search-theme");
+    index.themes.forEach(function (name, i) {
+      themeSelect.appendChild(new Option(name, String(i)));
+    });
+    var haystacks = index.papers.map(function (p) {
+      var themes = p[4].map(function (i) {
+        return index.themes[i];
+      });
+      return [p[0], p[1], p[5], index.topics[String(p[3])] || "", themes.join(" ")]
+        .join(" \u0001 ")
+        .toLowerCase();
+    });
+    var timer = null;
+    function run() {
+      var terms = field("search-query").value.toLowerCase().split(/\s+/).filter(Boolean);
+      var topic = topicSelect.value;
+      var theme = themeSelect.value;
+      var from = Number(field("search-from").value) || -Infinity;
+      var to = Number(field("search-to").value) || Infinity;
+      var undated = field("search-undated").checked;
+      var hits = [];
+      index.papers.forEach(function (p, i) {
+        if (topic !== "" && String(p[3]) !== topic) {
+          return;
+        }
+        if (theme === "-1" ? p[4].length > 0 : theme !== "" && p[4].indexOf(Number(theme)) < 0) {
+          return;
+        }
+        if (p[2] === null ? !undated : p[2] < from || p[2] > to) {
+          return;
+        }
+        for (var t = 0; t < terms.length; t += 1) {
+          if (haystacks[i].indexOf(terms[t]) < 0) {
+            return;
+          }
+        }
+        hits.push(p);
+      });
+      render(hits);
+    }
+    function render(hits) {
+      var list = field("search-results");
+      list.textContent = "";
+      var fragment = document.createDocumentFragment();
+      hits.slice(0, MAX_RESULTS).forEach(function (p) {
+        var item = document.createElement("li");
+        var title = document.createElement(p[6] ? "a" : "strong");
+        title.textContent = p[0];
+        if (p[6]) {
+          title.href = p[6];
+        }
+        item.appendChild(title);
+        var line = document.createElement("div");
+        line.className = "byline";
+        var topicLink = document.createElement("a");
+        topicLink.href = "../topics/" + p[3] + ".html";
+        topicLink.textContent = "topic " + p[3] + ": " + (index.topics[String(p[3])] || "");
+        line.appendChild(document.createTextNode((p[1] ? p[1] + " · " : "") + (p[2] || "undated") + " · "));
+        line.appendChild(topicLink);
+        var names = p[4].map(function (i) {
+          return index.themes[i];
+        });
+        if (names.length) {
+          line.appendChild(document.createTextNode(" · " + names.join(", ")));
+        }
+        item.appendChild(line);
+        if (p[5]) {
+          var snippet = document.createElement("p");
+          snippet.className = "snippet";
+          snippet.textContent = p[5];
+          item.appendChild(snippet);
+        }
+        fragment.appendChild(item);
+      });
+      list.appendChild(fragment);
+      var total = index.papers.length;
+      field("search-count").textContent =
+        hits.length === total
+          ? "All " + total.toLocaleString() + " papers" + (total > MAX_RESULTS ? " (first " + MAX_RESULTS + " shown, newest first)" : "")
+          : hits.length.toLocaleString() + " of " + total.toLocaleString() + " papers match" +
+            (hits.length > MAX_RESULTS ? "; the first " + MAX_RESULTS + " are shown" : "");
+    }
+    ["search-query", "search-topic", "search-theme", "search-from", "search-to", "search-undated"].forEach(
+      function (id) {
+        field(id).addEventListener(id === "search-query" ? "input" : "change", function () {
+          window.clearTimeout(timer);
+          timer = window.setTimeout(run, 120);
+        });
+      }
+    );
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) {
+      field("search-query").value = query;
+    }
+    run();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initSearch();
     document.querySelectorAll("table.sortable").forEach(makeSortable);
     document.querySelectorAll("input.table-search").forEach(makeSearchable);
     drawCharts();
