@@ -207,11 +207,33 @@ def tfidf_vectors(sample: pd.DataFrame, seed: int = 42) -> tuple[np.ndarray, dic
     return vectors.astype(np.float32), info
 
 
+def static_vectors(sample: pd.DataFrame, cache_dir: Path) -> tuple[np.ndarray, dict[str, Any]]:
+    """The static backend (MiniLM distilled with model2vec, cached under ``cache_dir``)."""
+    from topics.embed import StaticEmbedder, embed_texts
+
+    texts = sample["abstract"].tolist()
+    started = time.perf_counter()
+    embedder = StaticEmbedder(cache_dir=cache_dir / "static-models")
+    vectors, _ = embed_texts(texts, embedder, None, batch_size=4096, show_progress=False)
+    seconds = time.perf_counter() - started
+    info = {
+        "backend": "static",
+        "identity": embedder.identity,
+        "n_docs": len(texts),
+        "seconds": seconds,
+        "docs_per_s": len(texts) / seconds,
+        "dim": int(vectors.shape[1]),
+    }
+    return vectors, info
+
+
 def sample_vectors(
     sample: pd.DataFrame, backend: str, cache_dir: Path
 ) -> tuple[np.ndarray, dict[str, Any]]:
     if backend == "minilm":
         return minilm_vectors(sample, cache_dir)
+    if backend == "static":
+        return static_vectors(sample, cache_dir)
     return tfidf_vectors(sample)
 
 
@@ -462,7 +484,7 @@ def _embedding_line(summary: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="2k")
-    parser.add_argument("--backend", choices=("minilm", "tfidf"), default="minilm")
+    parser.add_argument("--backend", choices=("minilm", "static", "tfidf"), default="minilm")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma list")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--out", type=Path, help="default: benchmarks/results/compare_<size>.json")
