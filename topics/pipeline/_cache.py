@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -31,7 +32,14 @@ from typing import Any
 from topics import __version__
 from topics._io import atomic_directory, atomic_write_json
 
-__all__ = ["CacheEntry", "StageCache", "stage_key"]
+__all__ = [
+    "CacheEntry",
+    "StageCache",
+    "StoredEntry",
+    "prune_cache",
+    "stage_key",
+    "stored_entries",
+]
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +117,9 @@ class StageCache:
         if not (path / _ENTRY_FILE).is_file():
             return None
         log.debug("stage %s: cache hit %s", stage, path)
+        # The entry file's mtime is its last use: `topics cache --prune` drops
+        # the least recently used entries first.
+        os.utime(path / _ENTRY_FILE)
         return CacheEntry(path)
 
     @contextmanager
@@ -143,3 +154,58 @@ def _copy_into(source: Path, target: Path) -> None:
         shutil.copytree(source, target)
     else:
         shutil.copy2(source, target)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """One complete entry of the stage cache, as `topics cache` lists it."""
+
+    stage: str
+    key: str
+    path: Path
+    size: int
+    last_used: float
+
+
+def stored_entries(root: Path) -> list[StoredEntry]:
+    """Every complete entry under ``root``, least recently used first.
+
+    Directories without an entry file are left out: they are being written
+    by a run right now, or are the staging leftovers of a killed one.
+    """
+    entries = []
+    for marker in root.glob(f"*/*/{_ENTRY_FILE}"):
+        path = marker.parent
+        if path.name.startswith(".") or path.parent.name.startswith("."):
+            continue  # a staging or half-deleted directory
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        entries.append(StoredEntry(path.parent.name, path.name, path, size, marker.stat().st_mtime))
+    return sorted(entries, key=lambda e: (e.last_used, e.stage, e.key))
+
+
+def prune_cache(
+    root: Path, max_bytes: int, keep: Iterable[tuple[str, str]] = ()
+) -> list[StoredEntry]:
+    """Delete least recently used entries until the cache holds at most ``max_bytes``.
+
+    ``keep`` are ``(stage, key)`` pairs never deleted (the stages of each
+    experiment's latest run, so that its rerun stays cached); they still count
+    towards the size. Each entry is renamed out of its place before it is
+    deleted, so a run never finds half an entry. Returns the deleted entries.
+    """
+    kept = set(keep)
+    entries = stored_entries(root)
+    total = sum(e.size for e in entries)
+    removed = []
+    for entry in entries:
+        if total <= max_bytes:
+            break
+        if (entry.stage, entry.key) in kept:
+            continue
+        doomed = entry.path.with_name(f".{entry.key}.pruned")
+        os.replace(entry.path, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+        total -= entry.size
+        removed.append(entry)
+        log.info("pruned %s/%s (%d bytes)", entry.stage, entry.key, entry.size)
+    return removed
