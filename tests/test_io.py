@@ -61,3 +61,25 @@ def test_io_outputs_get_default_permissions_not_private_temp_ones(tmp_path: Path
         os.umask(mask)
     assert stat.S_IMODE((tmp_path / "papers.csv").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "model").stat().st_mode) == 0o755
+
+
+def test_io_atomic_directory_keeps_one_previous_generation(tmp_path: Path) -> None:
+    target, previous = tmp_path / "run", tmp_path / "run.previous"
+    for generation in ("first", "second", "third"):
+        with atomic_directory(target, keep_previous=previous) as tmp:
+            (tmp / "generation.txt").write_text(generation, encoding="utf-8")
+    assert (target / "generation.txt").read_text(encoding="utf-8") == "third"
+    assert (previous / "generation.txt").read_text(encoding="utf-8") == "second"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run", "run.previous"]
+
+
+def test_io_atomic_directory_failure_keeps_run_and_previous(tmp_path: Path) -> None:
+    target, previous = tmp_path / "run", tmp_path / "run.previous"
+    for generation in ("first", "second"):
+        with atomic_directory(target, keep_previous=previous) as tmp:
+            (tmp / "generation.txt").write_text(generation, encoding="utf-8")
+    with pytest.raises(RuntimeError), atomic_directory(target, keep_previous=previous) as tmp:
+        (tmp / "generation.txt").write_text("broken", encoding="utf-8")
+        raise RuntimeError("interrupted")
+    assert (target / "generation.txt").read_text(encoding="utf-8") == "second"
+    assert (previous / "generation.txt").read_text(encoding="utf-8") == "first"

@@ -167,6 +167,29 @@ def test_run_removes_staging_left_by_a_killed_run(repo: Path, warm_dir: Path) ->
     assert other.exists()
 
 
+def test_run_keeps_the_run_it_replaces_as_previous(repo: Path, warm_dir: Path) -> None:
+    first = (warm_dir / "default" / "manifest.json").read_bytes()
+    trash = warm_dir / ".default.previous.old-12345"  # left by a run killed mid-swap
+    trash.mkdir()
+    run(seeds_config(repo, warm_dir, "report.near_misses=3"))
+    assert (warm_dir / "default.previous" / "manifest.json").read_bytes() == first
+    second = (warm_dir / "default" / "manifest.json").read_bytes()
+    run(seeds_config(repo, warm_dir, "report.near_misses=4"))
+    assert (warm_dir / "default.previous" / "manifest.json").read_bytes() == second
+    assert not trash.exists()
+    assert sorted(p.name for p in warm_dir.iterdir() if p.name.startswith("default")) == [
+        "default",
+        "default.previous",
+    ]
+
+
+def test_run_refuses_an_experiment_named_like_a_previous_run(repo: Path, tmp_path: Path) -> None:
+    from topics.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"may not end in '\.previous'"):
+        seeds_config(repo, tmp_path, "experiment=default.previous")
+
+
 def test_cli_run_prints_the_stage_table_and_exits_0(
     repo: Path, warm_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -91,24 +91,36 @@ def atomic_write_with(path: Path, writer: Callable[[Path], None]) -> None:
 
 
 @contextlib.contextmanager
-def atomic_directory(path: Path) -> Iterator[Path]:
+def atomic_directory(path: Path, *, keep_previous: Path | None = None) -> Iterator[Path]:
     """Build a directory under a temporary name; swap it in whole on success.
 
     Readers of ``path`` see either the complete old directory or the complete
-    new one, never a mixture.
+    new one, never a mixture. With ``keep_previous``, the directory that is
+    replaced is renamed to it (and the one kept before is deleted), so one
+    generation stays available for comparison; renames only, so ``keep_previous``
+    is always a complete directory too.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
         _give_default_permissions(tmp, directory=True)
-        old = None
+        doomed = []
+        if keep_previous is not None and keep_previous.exists() and path.exists():
+            # An older generation: out of the way first, deleted once the swap is done.
+            trash = keep_previous.with_name(f".{keep_previous.name}.old-{os.getpid()}")
+            os.replace(keep_previous, trash)
+            doomed.append(trash)
         if path.exists():
-            old = path.with_name(f".{path.name}.old-{os.getpid()}")
-            os.replace(path, old)
+            if keep_previous is not None:
+                os.replace(path, keep_previous)
+            else:
+                old = path.with_name(f".{path.name}.old-{os.getpid()}")
+                os.replace(path, old)
+                doomed.append(old)
         os.replace(tmp, path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        for directory in doomed:
+            shutil.rmtree(directory, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -14,6 +14,7 @@ from topics.config.schema import (
     ThemeConfig,
     TrendOptions,
     UmapConfig,
+    UpdateConfig,
     VectorizerConfig,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "ThemeConfig",
     "TrendOptions",
     "UmapConfig",
+    "UpdateConfig",
     "VectorizerConfig",
 ]

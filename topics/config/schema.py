@@ -31,8 +31,12 @@ __all__ = [
     "ThemeConfig",
     "TrendOptions",
     "UmapConfig",
+    "UpdateConfig",
     "VectorizerConfig",
 ]
+
+# ``<output_dir>/<experiment>.previous``: the run the latest run replaced.
+PREVIOUS_SUFFIX = ".previous"
 
 
 # The record fields a source's ``mapping:`` may name (see topics.ingest._fields).
@@ -386,6 +390,28 @@ class EngineConfig(_Section):
     )
 
 
+class UpdateConfig(_Section):
+    """``topics update``: when new papers fit the saved topics poorly enough to say so."""
+
+    drift_threshold: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Share of new papers that fit poorly above which the update reports drift "
+        "and names clusters of them.",
+    )
+    low_confidence: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="A new paper fits poorly when its topic_confidence is below this, or when "
+        "the model puts it among the outliers (topic -1) before outlier reduction.",
+    )
+    drift_clusters: int = Field(
+        default=5, ge=1, description="At most this many clusters of poorly fitting new papers."
+    )
+
+
 class Config(_Section):
     experiment: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     output_dir: Path = Field(default=Path("reports"))
@@ -401,7 +427,24 @@ class Config(_Section):
     trends: TrendOptions = TrendOptions()
     report: ReportConfig = ReportConfig()
     engine: EngineConfig = EngineConfig()
+    update: UpdateConfig = UpdateConfig()
+
+    @field_validator("experiment")
+    @classmethod
+    def _check_experiment_name(cls, name: str) -> str:
+        """``<name>.previous`` is where the run before the latest one is kept."""
+        if name.endswith(PREVIOUS_SUFFIX):
+            raise ValueError(
+                f"an experiment name may not end in {PREVIOUS_SUFFIX!r}: "
+                f"<output_dir>/<experiment>{PREVIOUS_SUFFIX} keeps the previous run"
+            )
+        return name
 
     @property
     def run_dir(self) -> Path:
         return self.output_dir / self.experiment
+
+    @property
+    def previous_run_dir(self) -> Path:
+        """The run that the latest run replaced, kept for comparison (one generation)."""
+        return self.output_dir / f"{self.experiment}{PREVIOUS_SUFFIX}"

@@ -46,7 +46,9 @@ def remove_stale_staging(run_dir: Path) -> None:
 
     Only called with the experiment's lock held, so none of them is in use.
     """
-    pattern = re.compile(rf"^\.{re.escape(run_dir.name)}\.(\w{{8}}\.tmp|old-\d+)$")
+    name = re.escape(run_dir.name)
+    # The staging of a run, the run it replaced, and the previous run it pushed out.
+    pattern = re.compile(rf"^\.{name}\.(\w{{8}}\.tmp|old-\d+|previous\.old-\d+)$")
     if not run_dir.parent.is_dir():
         return
     for path in run_dir.parent.iterdir():

@@ -99,7 +99,10 @@ def run(
 
     with experiment_lock(config.output_dir, config.experiment, wait=wait):
         remove_stale_staging(config.run_dir)
-        with open_engine(config.engine) as engine, atomic_directory(config.run_dir) as staging:
+        with (
+            open_engine(config.engine) as engine,
+            atomic_directory(config.run_dir, keep_previous=config.previous_run_dir) as staging,
+        ):
             result = _Run(config, staging, force, engine).through(until)
     result.run_dir = config.run_dir
     return result
