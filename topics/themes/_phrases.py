@@ -100,10 +100,11 @@ class _Lexicon:
     """Several phrase lists (each theme's phrases and exclusions) matched in one pass.
 
     A text is split into words once; each word's stems index the phrases that can
-    start there. In each list the longest phrase starting at a word wins and its
-    words are not counted again, so "class-incremental learning" is one hit, not
-    also one for "incremental learning". Words of a phrase may be separated by
-    spaces or hyphens only ("self supervised" = "self-supervised").
+    start there. In each list the longest phrase starting at a word wins (between
+    equally long ones, the one listed first) and its words are not counted again,
+    so "class-incremental learning" is one hit, not also one for "incremental
+    learning". Words of a phrase may be separated by spaces or hyphens only
+    ("self supervised" = "self-supervised").
     """
 
     def __init__(self, phrase_lists: Sequence[Sequence[str]]) -> None:
@@ -128,10 +129,15 @@ class _Lexicon:
             if stems.isdisjoint(first_stems):
                 continue  # no phrase starts with this word: most words of a text
             best: dict[int, tuple[int, int]] = {}
-            for stem in stems:
+            for stem in stems:  # a frozenset: its order changes with PYTHONHASHSEED
                 for li, pi, parsed in self._index.get(stem, ()):
-                    longer = len(parsed) > best.get(li, (0, 0))[1]
-                    if i >= free_from[li] and longer and _fits_at(words, i, parsed):
+                    if i < free_from[li] or not _fits_at(words, i, parsed):
+                        continue
+                    held = best.get(li)
+                    # Longest phrase first; between equally long ones ("watermark" and
+                    # "watermarking" both fit "watermarking") the one listed first in
+                    # the config, so the evidence never depends on set order.
+                    if held is None or (len(parsed), -pi) > (held[1], -held[0]):
                         best[li] = (pi, len(parsed))
             for li, (pi, length) in best.items():
                 found[li].append((self.phrase_lists[li][pi], words.start(i)))
