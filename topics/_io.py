@@ -10,6 +10,7 @@ sibling temporary file guarantees.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -19,6 +20,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from topics._faults import kill_point
+from topics.errors import DiskFullError
+
 __all__ = [
     "atomic_directory",
     "atomic_write",
@@ -27,6 +31,7 @@ __all__ = [
     "atomic_write_text",
     "atomic_write_with",
     "file_sha256",
+    "is_disk_full",
 ]
 
 _FILE_DIGESTS: dict[tuple[str, int, int], str] = {}
@@ -54,10 +59,12 @@ def atomic_write(path: Path, mode: str = "w", **open_kwargs: Any) -> Iterator[IO
             fh.flush()
             os.fsync(fh.fileno())
         _give_default_permissions(tmp)
+        kill_point("write", str(path))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        _raise_if_disk_full(exc, path)
         raise
 
 
@@ -83,11 +90,27 @@ def atomic_write_with(path: Path, writer: Callable[[Path], None]) -> None:
     try:
         writer(Path(tmp))
         _give_default_permissions(tmp)
+        kill_point("write", str(path))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        _raise_if_disk_full(exc, path)
         raise
+
+
+_DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """``ENOSPC`` (no space left) or ``EDQUOT`` (quota exceeded)."""
+    return isinstance(exc, OSError) and exc.errno in _DISK_FULL
+
+
+def _raise_if_disk_full(exc: BaseException, path: Path) -> None:
+    """Name the file: a bare ``[Errno 28]`` from inside a writer says neither what nor where."""
+    if is_disk_full(exc):
+        raise DiskFullError(path, exc) from exc
 
 
 @contextlib.contextmanager

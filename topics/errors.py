@@ -11,6 +11,7 @@ environment rather than a bug in ``topics``::
     │   ├── NotFittedError     transform/assign called before fit
     │   └── IncompatibleModelError  a saved model comes from an incompatible version
     ├── RunLockedError         another run of the same experiment holds the lock
+    ├── DiskFullError          no space left on the device while writing a file
     └── EngineError            the Dask scheduler cannot be reached, or a worker died
 
 Messages say what failed, where (key path, ``file:line``, record id), and what
@@ -20,8 +21,11 @@ reading our code.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = [
     "ConfigError",
+    "DiskFullError",
     "EngineError",
     "IncompatibleModelError",
     "IngestError",
@@ -63,6 +67,31 @@ class IncompatibleModelError(ModelError):
 
 class RunLockedError(TopicsError):
     """Another run of the same experiment is in progress."""
+
+
+class DiskFullError(TopicsError):
+    """The disk filled up (``ENOSPC``/``EDQUOT``) while a file was written.
+
+    ``path`` is the file being written; the message says the disk is full and
+    that nothing was replaced, since every output is written atomically.
+    """
+
+    def __init__(self, path: Path | str, cause: OSError | None = None) -> None:
+        self.path = Path(path)
+        self.cause = cause
+        reason = (cause.strerror if cause is not None else None) or "No space left on device"
+        super().__init__(
+            f"{self.path}: the disk is full ({reason}); the file was not written and the "
+            "previous results are unchanged. Free some space and run again"
+        )
+
+    def relocated(self, staging: Path, final: Path) -> DiskFullError:
+        """The same error naming the file at its final place instead of the staging directory."""
+        try:
+            path = final / self.path.relative_to(staging)
+        except ValueError:
+            return self
+        return DiskFullError(path, self.cause)
 
 
 class EngineError(TopicsError):

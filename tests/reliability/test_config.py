@@ -102,3 +102,55 @@ def test_config_set_absolute_path_is_kept(tmp_path: Path) -> None:
     path = write(tmp_path, "experiment: e\nsources:\n  - path: a.csv\n")
     config = load_config(path, [f"output_dir={tmp_path / 'abs'}"])
     assert config.output_dir == tmp_path / "abs"
+
+
+@pytest.mark.parametrize("root", ["/", "/..", "../" * 40])
+def test_config_output_dir_at_the_root_of_the_file_system_is_refused(
+    tmp_path: Path, root: str
+) -> None:
+    path = write(tmp_path, f"experiment: e\noutput_dir: {root!r}\nsources:\n  - path: a.csv\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert "output_dir: must not be the root of the file system" in str(info.value)
+    assert f"[{path}:2]" in str(info.value)
+
+
+def users_files(folder: Path, sentinels: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in sentinels}
+
+
+def test_config_output_dir_in_a_users_folder_touches_none_of_their_files(
+    baseline: Path, sentinels: dict[str, bytes]
+) -> None:
+    """A whole run into a folder of the user's (see conftest.py): it adds, never replaces."""
+    assert users_files(baseline, sentinels) == sentinels
+    added = {p.name for p in baseline.iterdir()} - {Path(n).parts[0] for n in sentinels}
+    assert added == {"default", ".locks"}  # and .cache/, which held the user's mine.txt
+    assert {p.name for p in (baseline / ".cache").iterdir()} == {"mine.txt", "stages", "embeddings"}
+    assert (baseline / "default" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_config_output_dir_with_a_foreign_entry_named_like_the_experiment_is_refused(
+    tmp_path: Path, sentinels: dict[str, bytes], kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run replaces its run directory whole: one it did not make is never replaced."""
+    from topics.cli import main
+
+    folder = tmp_path / "mine"
+    planted = dict(sentinels)
+    planted.update(
+        {"e/index.html": b"<p>my own</p>", "e/data/papers.csv": b"mine\n"}
+        if kind == "folder"
+        else {"e": b"a file named like the experiment\n"}
+    )
+    for name, data in planted.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    (tmp_path / "a.csv").write_text("title,abstract\nT,An abstract long enough.\n", "utf-8")
+    config = write(tmp_path, f"experiment: e\noutput_dir: {folder}\nsources:\n  - path: a.csv\n")
+    assert main(["run", str(config), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert f"output_dir / experiment: {folder / 'e'} is a {kind} that no run of topics made" in err
+    assert users_files(folder, planted) == planted
+    assert not any(p.name.startswith(".e.") for p in folder.iterdir())  # no staging left

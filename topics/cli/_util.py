@@ -12,9 +12,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from topics._io import is_disk_full
 from topics.config.loader import load_config
 from topics.config.schema import Config
-from topics.errors import ConfigError, TopicsError
+from topics.errors import ConfigError, DiskFullError, TopicsError
 
 __all__ = [
     "EXIT_CONFIG_ERROR",
@@ -83,6 +84,12 @@ def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
             return EXIT_CONFIG_ERROR
         except TopicsError as exc:
             _report(exc, args)
+            return EXIT_RUN_ERROR
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            # Outside a run (a report re-render, an export): still one clear line.
+            _report(DiskFullError(exc.filename or "output", exc), args)
             return EXIT_RUN_ERROR
         except KeyboardInterrupt:
             print("interrupted; no partial output was left in place", file=sys.stderr)

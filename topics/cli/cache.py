@@ -44,6 +44,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="size to prune down to, e.g. 500M or 2G (default 0: keep only what the "
         "latest run of each experiment used)",
     )
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="with --prune: wait for runs that use the cache instead of failing",
+    )
     parser.set_defaults(func=guarded(cache_cli))
 
 
@@ -56,14 +61,20 @@ def parse_size(text: str) -> int:
 
 
 def cache_cli(args: argparse.Namespace) -> int:
-    from topics.pipeline._cache import prune_cache, stored_entries
+    from topics.pipeline._cache import prune_cache, remove_leftovers, stored_entries
+    from topics.pipeline._lock import cache_lock
 
     config = config_from_args(args)
     root = config.output_dir / ".cache" / "stages"
     if args.prune:
-        removed = prune_cache(root, args.max_size, latest_run_keys(config.output_dir))
+        # Never while a run reads entries it may be about to lose.
+        with cache_lock(config.output_dir, exclusive=True, wait=args.wait):
+            removed = prune_cache(root, args.max_size, latest_run_keys(config.output_dir))
+            leftovers = remove_leftovers(root)
         freed = sum(e.size for e in removed)
         print(f"pruned {len(removed)} entries, {_human(freed)} freed")
+        if leftovers:
+            print(f"removed {leftovers} half-written entries left by interrupted runs")
     entries = stored_entries(root)
     by_stage: dict[str, list[int]] = {}
     for entry in entries:

@@ -9,6 +9,7 @@ works the same whatever directory the user runs ``topics`` from.
 from __future__ import annotations
 
 import difflib
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -439,6 +440,18 @@ class Config(_Section):
                 f"<output_dir>/<experiment>{PREVIOUS_SUFFIX} keeps the previous run"
             )
         return name
+
+    @field_validator("output_dir")
+    @classmethod
+    def _not_the_root(cls, value: Path) -> Path:
+        # A run keeps .cache/ and .locks/ in output_dir and cleans up its own
+        # leftovers there: never at the top of a file system.
+        if value.is_absolute() and Path(os.path.normpath(value)) == Path(value.anchor):
+            raise ValueError(
+                f"must not be the root of the file system ({value}); name a folder for the "
+                "reports, e.g. reports"
+            )
+        return value
 
     @property
     def run_dir(self) -> Path:

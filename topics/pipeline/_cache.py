@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ __all__ = [
     "StageCache",
     "StoredEntry",
     "prune_cache",
+    "remove_leftovers",
     "stage_key",
     "stored_entries",
 ]
@@ -208,4 +210,23 @@ def prune_cache(
         total -= entry.size
         removed.append(entry)
         log.info("pruned %s/%s (%d bytes)", entry.stage, entry.key, entry.size)
+    return removed
+
+
+_LEFTOVER = re.compile(r"^\.[0-9a-f]{32}\.(\w{8}\.tmp|old-\d+|pruned)$")
+
+
+def remove_leftovers(root: Path) -> int:
+    """Delete entries half-written by killed runs (and half-deleted by killed prunes).
+
+    They are never read (a lookup only sees complete entries at their final
+    name) but they take space. Only safe with the cache lock held exclusively,
+    when no run can be writing one; returns how many were removed.
+    """
+    removed = 0
+    for path in root.glob("*/.*"):
+        if path.is_dir() and _LEFTOVER.match(path.name):
+            log.info("removing %s, left by an interrupted run", path)
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
     return removed

@@ -1,8 +1,15 @@
-"""One run per experiment at a time, and no leftovers from runs that were killed."""
+"""One run per experiment at a time, pruning apart from runs, no leftovers of killed runs.
+
+Two locks live in ``<output_dir>/.locks/``: ``<experiment>.lock`` keeps two
+runs of one experiment apart, and ``.stage-cache.lock`` (a name no experiment
+can have) keeps ``topics cache --prune`` from deleting entries that a run is
+reading: every run holds it shared, prune holds it exclusive.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -13,7 +20,7 @@ from filelock import FileLock, Timeout
 
 from topics.errors import RunLockedError
 
-__all__ = ["experiment_lock", "remove_stale_staging"]
+__all__ = ["cache_lock", "experiment_lock", "remove_stale_staging"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,48 @@ def experiment_lock(output_dir: Path, experiment: str, *, wait: bool = False) ->
         yield
     finally:
         lock.release()
+
+
+CACHE_LOCK = ".stage-cache.lock"
+
+
+@contextmanager
+def cache_lock(output_dir: Path, *, exclusive: bool, wait: bool = True) -> Iterator[None]:
+    """Hold the stage cache's lock: shared for a run, exclusive for ``topics cache --prune``.
+
+    Runs of different experiments share the cache and may run together; prune
+    must wait until none of them is reading an entry it would delete. A run
+    waits for a prune (it takes seconds); a prune fails at once while a run is
+    in progress unless ``wait``. Like the experiment lock it is an ``flock``,
+    released when the process dies.
+    """
+    path = output_dir / ".locks" / CACHE_LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        _flock(fd, exclusive=exclusive, wait=wait, path=path)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _flock(fd: int, *, exclusive: bool, wait: bool, path: Path) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no shared locks; prune is then not kept apart from runs
+        log.debug("no fcntl: %s is not taken", path)
+        return
+    mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+    if wait:
+        fcntl.flock(fd, mode)
+        return
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise RunLockedError(
+            f"a run is using the stage cache (it holds {path}); "
+            "prune when it has finished, or pass --wait to queue behind it"
+        ) from None
 
 
 def remove_stale_staging(run_dir: Path) -> None:

@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from topics._io import atomic_directory, atomic_write_with
+from topics._faults import kill_point
+from topics._io import atomic_directory, atomic_write_with, is_disk_full
 from topics.config.schema import Config
+from topics.errors import ConfigError, DiskFullError
 from topics.exports import (
     write_assign_outputs,
     write_corpus_outputs,
@@ -38,7 +40,7 @@ from topics.pipeline._corpus import (
     input_digests,
     list_inputs,
 )
-from topics.pipeline._lock import experiment_lock, remove_stale_staging
+from topics.pipeline._lock import cache_lock, experiment_lock, remove_stale_staging
 from topics.pipeline._model import (
     build_fitted_pipeline,
     compute_trend_tables,
@@ -99,13 +101,60 @@ def run(
 
     with experiment_lock(config.output_dir, config.experiment, wait=wait):
         remove_stale_staging(config.run_dir)
+        refuse_foreign_run_dir(config.run_dir)
+        refuse_foreign_run_dir(config.previous_run_dir)
         with (
+            cache_lock(config.output_dir, exclusive=False),
+            _disk_full_named(config.run_dir),
             open_engine(config.engine) as engine,
             atomic_directory(config.run_dir, keep_previous=config.previous_run_dir) as staging,
         ):
             result = _Run(config, staging, force, engine).through(until)
     result.run_dir = config.run_dir
     return result
+
+
+def refuse_foreign_run_dir(run_dir: Path) -> None:
+    """Refuse to replace a folder at a run directory's place that no run of ``topics`` made.
+
+    A run swaps its directory in whole, moves the one it replaces to
+    ``<experiment>.previous`` and deletes the one kept there before; with
+    ``output_dir`` pointing at a folder of the user's that happens to hold a
+    folder named like either, that would delete the user's files. A run
+    directory always has a ``manifest.json`` (it is written before the swap).
+    """
+    if not run_dir.exists() and not run_dir.is_symlink():
+        return
+    if run_dir.is_dir() and not run_dir.is_symlink() and (run_dir / "manifest.json").is_file():
+        return
+    what = "folder" if run_dir.is_dir() else "file"
+    raise ConfigError(
+        f"output_dir / experiment: {run_dir} is a {what} that no run of topics made (it has "
+        "no manifest.json), and a run replaces its run directory whole; refusing to touch it. "
+        "Choose another output_dir or experiment name, or move it away"
+    )
+
+
+@contextmanager
+def _disk_full_named(run_dir: Path) -> Iterator[None]:
+    """A full disk anywhere in the run becomes one error naming the file, at its final place."""
+    try:
+        yield
+    except DiskFullError as exc:
+        raise exc.relocated(_staging_of(exc.path, run_dir), run_dir) from exc.cause
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        path = Path(exc.filename) if exc.filename else run_dir
+        raise DiskFullError(path, exc).relocated(_staging_of(path, run_dir), run_dir) from exc
+
+
+def _staging_of(path: Path, run_dir: Path) -> Path:
+    """The staging directory (``.<name>.XXXXXXXX.tmp``) that ``path`` lies in, if any."""
+    for parent in path.parents:
+        if parent.parent == run_dir.parent and parent.name.startswith(f".{run_dir.name}."):
+            return parent
+    return run_dir
 
 
 class _Run:
@@ -132,6 +181,7 @@ class _Run:
     @contextmanager
     def stage(self, name: str, key: str) -> Iterator[dict[str, Any]]:
         """Time a stage; the body sets ``status["how"] = "cached"`` on a hit."""
+        kill_point("stage", name)  # a test hook, inert unless TOPICS_TEST_KILL_AT is set
         start = time.perf_counter()
         status: dict[str, Any] = {"how": "ran"}
         yield status
