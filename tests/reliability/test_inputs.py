@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import json
 import lzma
+import random
+import zlib
 from pathlib import Path
 
 import pytest
@@ -75,8 +77,14 @@ FILE_LEVEL_CASES = {
         "cp1252.csv:2: not valid UTF-8",
     ),
     "utf16.csv": (("\ufeff" + GOOD_CSV).encode("utf-16-le"), "utf16.csv: is UTF-16 encoded"),
-    "truncated.csv.xz": (lzma.compress(GOOD_CSV.encode())[:-30], "truncated.csv.xz: cannot read"),
-    "truncated.csv.gz": (gzip.compress(GOOD_CSV.encode())[:-12], "truncated.csv.gz: cannot read"),
+    "cut_at_start.csv.xz": (
+        lzma.compress(GOOD_CSV.encode())[:20],
+        "cut_at_start.csv.xz: cannot read",
+    ),
+    "cut_at_start.csv.gz": (
+        gzip.compress(GOOD_CSV.encode())[:12],
+        "cut_at_start.csv.gz: cannot read",
+    ),
     "no_abstract.csv": (
         b"title,year\nA paper,2019\nAnother,2020\n",
         "no_abstract.csv: no abstract column",
@@ -109,6 +117,61 @@ def test_utf16_and_latin1_errors_say_how_to_fix(tmp_path: Path) -> None:
     results = run_ingest(tmp_path, {n: FILE_LEVEL_CASES[n][0] for n in ("utf16.csv", "latin1.csv")})
     for name in ("utf16.csv", "latin1.csv"):
         assert "re-encode the file as UTF-8" in errors(results[name])[0]
+
+
+BIG_ROWS = 2000
+
+
+def big_csv() -> str:
+    """Rows that compress poorly, so that half of the compressed file is half of the rows."""
+    rng = random.Random(7)
+    words = ["topic", "graph", "neural", "quantum", "protein", "market", "vision", "robot"]
+    rows = [
+        f'"Paper {i}","'
+        + " ".join(f"{rng.choice(words)}{rng.randrange(1000)}" for _ in range(40))
+        + '",2015\n'
+        for i in range(BIG_ROWS)
+    ]
+    return "title,abstract,year\n" + "".join(rows)
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".xz"])
+def test_truncated_archive_keeps_the_rows_before_the_cut_and_names_it(
+    tmp_path: Path, suffix: str
+) -> None:
+    compress = gzip.compress if suffix == ".gz" else lzma.compress
+    data = compress(big_csv().encode())
+    name = f"truncated.csv{suffix}"
+    source = run_ingest(tmp_path, {name: data[: len(data) // 2]})[name]
+    kept = len(source.records)
+    assert BIG_ROWS // 4 < kept < BIG_ROWS
+    assert [r.title for r in source.records] == [f"Paper {i}" for i in range(kept)]
+    *cut_row, truncation = errors(source)
+    # Line 1 is the header: the rows kept are lines 2..kept+1; the cut row comes next.
+    assert cut_row == [] or cut_row[0].startswith(f"{source.path}:{kept + 2}: row has ")
+    line = kept + 2 + len(cut_row)
+    assert truncation.startswith(f"{source.path}:{line}: the file is truncated or corrupt")
+    assert "the rows before this line were kept" in truncation
+    assert not source.failed
+
+
+def test_truncated_archive_cut_inside_a_rows_last_field_drops_that_row(tmp_path: Path) -> None:
+    """A cut that leaves a row with all its fields, the last one short: not a paper."""
+    text = big_csv().encode()
+    # Flushed where a row's year has two digits of four, then cut there: the
+    # readable data ends in a row that has every field, the last one short.
+    prefix = text[: text.index(b'",2015\n', len(text) // 2) + 4]
+    gz = zlib.compressobj(wbits=31)
+    head = gz.compress(prefix) + gz.flush(zlib.Z_SYNC_FLUSH)
+    data = head + gz.compress(text[len(prefix) :]) + gz.flush()
+    assert zlib.decompressobj(31).decompress(data[: len(head)]) == prefix
+    rows_read = prefix.count(b"\n")  # the header and the complete rows
+    source = run_ingest(tmp_path, {"cut.csv.gz": data[: len(head)]})["cut.csv.gz"]
+    assert len(source.records) == rows_read - 1
+    assert errors(source)[0].startswith(
+        f"{source.path}:{rows_read + 1}: row cut short where the file is truncated; row skipped"
+    )
+    assert errors(source)[1].startswith(f"{source.path}:{rows_read + 2}: the file is truncated")
 
 
 def test_row_with_unclosed_quote_is_reported_and_the_others_kept(tmp_path: Path) -> None:

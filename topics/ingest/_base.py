@@ -15,6 +15,7 @@ import bz2
 import gzip
 import io
 import lzma
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,10 +26,13 @@ from topics.errors import IngestError
 from topics.records import IngestIssue, Record
 
 __all__ = [
+    "TRUNCATION_ERRORS",
     "ReadOptions",
     "Reader",
     "ReaderOutput",
+    "TruncationTolerant",
     "check_text_file",
+    "is_compressed",
     "open_text",
     "read_nonblank_lines",
     "read_text",
@@ -61,6 +65,52 @@ _OPENERS: dict[str, Callable[..., IO[bytes]]] = {
 }
 
 
+# What gzip, xz and bz2 raise where a file is cut short or damaged.
+TRUNCATION_ERRORS = (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile)
+
+
+def is_compressed(path: Path) -> bool:
+    return path.suffix.lower() in _OPENERS
+
+
+class TruncationTolerant(io.RawIOBase):
+    """A decompressed stream that ends where the readable data ends, keeping the reason.
+
+    gzip and xz raise at a truncation, and a buffered read above them drops
+    what it had decompressed in that call, so a cut in the last block would
+    cost every row of the block (a small file: all of them). Ending the
+    stream instead lets a reader keep each row before the cut; it reports the
+    cut from ``error``, and ``ended_mid_line`` tells it the last row is partial.
+    """
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        super().__init__()
+        self.inner = inner
+        self.error: Exception | None = None
+        self._last = b"\n"
+
+    def readable(self) -> bool:
+        return True
+
+    @property
+    def ended_mid_line(self) -> bool:
+        return self.error is not None and self._last != b"\n"
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self.error is not None:
+            return 0
+        try:
+            read1 = getattr(self.inner, "read1", self.inner.read)
+            data = read1(len(buffer))
+        except TRUNCATION_ERRORS as exc:
+            self.error = exc
+            return 0
+        buffer[: len(data)] = data
+        if data:
+            self._last = data[-1:]
+        return len(data)
+
+
 def open_text(path: Path, display_path: str | None = None) -> io.TextIOWrapper:
     """Open a plain or compressed file as strict UTF-8 text.
 
@@ -86,9 +136,15 @@ def check_text_file(path: Path, display_path: str, sample_bytes: int = 65536) ->
     try:
         opener = _OPENERS.get(path.suffix.lower(), open)
         with opener(path, "rb") as fh:
-            head = fh.read(sample_bytes)
+            stream = TruncationTolerant(fh) if is_compressed(path) else fh
+            head = _read_up_to(stream, sample_bytes)
     except (OSError, EOFError, lzma.LZMAError) as exc:
         raise IngestError(f"{display_path}: cannot read file ({exc})") from exc
+    error = getattr(stream, "error", None)
+    if error is not None and not head:
+        # Cut or damaged before its first byte: nothing to keep. A later cut
+        # is the reader's to report, after the rows before it.
+        raise IngestError(f"{display_path}: cannot read file ({error})")
     if not head.strip():
         raise IngestError(f"{display_path}: file is empty")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -99,7 +155,18 @@ def check_text_file(path: Path, display_path: str, sample_bytes: int = 65536) ->
         )
     if b"\x00" in head:
         raise IngestError(f"{display_path}: looks like a binary file (contains NUL bytes)")
-    _decode_or_raise(head, display_path, truncated=len(head) == sample_bytes)
+    _decode_or_raise(head, display_path, truncated=len(head) == sample_bytes or bool(error))
+
+
+def _read_up_to(stream: IO[bytes] | io.RawIOBase, size: int) -> bytes:
+    chunks, total = [], 0
+    while total < size:
+        chunk = stream.read(size - total)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def read_text(path: Path, display_path: str) -> str:

@@ -20,6 +20,7 @@ counting lines exactly.
 from __future__ import annotations
 
 import csv
+import io
 import lzma
 import re
 import zlib
@@ -36,9 +37,16 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from topics.errors import IngestError
-from topics.ingest._base import ReaderOutput, ReadOptions, check_text_file, open_text
+from topics.ingest._base import (
+    ReaderOutput,
+    ReadOptions,
+    TruncationTolerant,
+    check_text_file,
+    is_compressed,
+    open_text,
+)
 from topics.ingest._fields import RecordBuilder, map_source
-from topics.records import IngestIssue
+from topics.records import IngestIssue, Record
 
 __all__ = ["column_names", "read_csv", "read_parquet", "read_tsv"]
 
@@ -179,15 +187,47 @@ def _read_delimited(
         return "skip"
 
     with open_text(path) as text:
-        batches = _open_csv_stream(text.buffer, header, delimiter, reject, display, tracker)
+        stream = TruncationTolerant(text.buffer) if is_compressed(path) else None
+        raw = text.buffer if stream is None else io.BufferedReader(stream, _BLOCK_BYTES)
+        batches = _open_csv_stream(raw, header, delimiter, reject, display, tracker)
+        held: Record | None = None  # the latest record, held back in case a cut shortened it
         for batch in _with_location(batches, display, tracker):
             newlines, blank = _newlines_and_blanks(batch)
             starts, skipped = tracker.place(newlines, pending)
             yield from (_skipped_issue(display, line, row) for line, row in skipped)
-            yield from _batch_records(batch, indices, builder, starts, newlines, blank)
-    yield from (_skipped_issue(display, line, row) for line, row in tracker.place_rest(pending))
-    if tracker.next_line == first_line:
+            for item in _batch_records(batch, indices, builder, starts, newlines, blank):
+                if isinstance(item, Record):
+                    item, held = held, item
+                if item is not None:
+                    yield item
+    rest = tracker.place_rest(pending)
+    if held is not None:
+        last_row = not rest and held.provenance.line_end == tracker.next_line - 1
+        if stream is not None and stream.ended_mid_line and last_row:
+            yield _cut_row_issue(display, held)
+        else:
+            yield held
+    yield from (_skipped_issue(display, line, row) for line, row in rest)
+    if stream is not None and stream.error is not None:
+        yield IngestIssue(
+            display,
+            tracker.next_line,
+            f"the file is truncated or corrupt ({stream.error}); the rows before this line "
+            "were kept, nothing from it on could be read",
+            "error",
+        )
+    elif tracker.next_line == first_line:
         yield IngestIssue(display, None, "no rows after the header")
+
+
+def _cut_row_issue(display: str, record: Record) -> IngestIssue:
+    return IngestIssue(
+        display,
+        record.provenance.line_start,
+        "row cut short where the file is truncated; row skipped",
+        "error",
+        excerpt=(record.title or record.abstract)[:_EXCERPT_CHARS],
+    )
 
 
 def column_names(path: Path, fmt: str, delimiter: str | None, display: str) -> list[str]:
