@@ -58,18 +58,39 @@ def test_prune_keeps_the_entries_of_each_experiments_latest_run(tmp_path: Path) 
     assert names(out) == ["ingest/k0", "clean/k0"]
 
 
-def test_pruned_entry_is_a_cache_miss_and_half_written_entries_are_left_alone(
+def test_pruned_entry_is_a_cache_miss_and_half_written_entries_are_swept(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "out"
     cache = make_cache(out)
-    staging = out / ".cache" / "stages" / "embed" / ".k9.abcd1234.tmp"
+    # A killed run's half-written entry: prune holds the cache lock, so no run writes it.
+    staging = out / ".cache" / "stages" / "embed" / f".{'9' * 32}.abcd1234.tmp"
     staging.mkdir()
     (staging / "entry.json").write_text("{}", "utf-8")
+    foreign = out / ".cache" / "stages" / "embed" / ".not-an-entry"  # not ours: kept
+    foreign.mkdir()
     assert main(["cache", str(write_config(tmp_path)), "--prune", "--max-size", "0"]) == 0
     assert names(out) == []
     assert cache.lookup("embed", "k1") is None
-    assert staging.is_dir()
+    assert not staging.exists()
+    assert foreign.is_dir()
+
+
+def test_prune_refuses_while_a_run_uses_the_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from topics.pipeline._lock import cache_lock
+
+    out = tmp_path / "out"
+    make_cache(out)
+    with cache_lock(out, exclusive=False):  # what every run holds while it runs
+        assert main(["cache", str(write_config(tmp_path)), "--prune"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"a run is using the stage cache (it holds {out / '.locks' / '.stage-cache.lock'})" in err
+    )
+    assert "--wait" in err
+    assert len(names(out)) == 6  # nothing pruned
 
 
 def test_cache_without_prune_only_lists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,7 +3,9 @@
 Every changed config stores new stage entries and nothing removes old ones,
 so the cache of a busy output directory only grows. ``--prune`` deletes the
 least recently used entries until the cache fits ``--max-size``, keeping the
-entries that each experiment's latest run used.
+entries that each experiment's latest run used, and the half-written entries
+of killed runs. It holds the cache lock exclusively (runs hold it shared), so
+it never deletes an entry a run is reading or writing.
 """
 
 from __future__ import annotations
@@ -68,9 +70,10 @@ def cache_cli(args: argparse.Namespace) -> int:
     root = config.output_dir / ".cache" / "stages"
     if args.prune:
         # Never while a run reads entries it may be about to lose.
-        with cache_lock(config.output_dir, exclusive=True, wait=args.wait):
+        with cache_lock(config.output_dir, exclusive=True, wait=args.wait) as alone:
             removed = prune_cache(root, args.max_size, latest_run_keys(config.output_dir))
-            leftovers = remove_leftovers(root)
+            # Half-written entries are a killed run's only while no run is writing.
+            leftovers = remove_leftovers(root) if alone else 0
         freed = sum(e.size for e in removed)
         print(f"pruned {len(removed)} entries, {_human(freed)} freed")
         if leftovers:

@@ -52,35 +52,35 @@ CACHE_LOCK = ".stage-cache.lock"
 
 
 @contextmanager
-def cache_lock(output_dir: Path, *, exclusive: bool, wait: bool = True) -> Iterator[None]:
+def cache_lock(output_dir: Path, *, exclusive: bool, wait: bool = True) -> Iterator[bool]:
     """Hold the stage cache's lock: shared for a run, exclusive for ``topics cache --prune``.
 
     Runs of different experiments share the cache and may run together; prune
     must wait until none of them is reading an entry it would delete. A run
     waits for a prune (it takes seconds); a prune fails at once while a run is
     in progress unless ``wait``. Like the experiment lock it is an ``flock``,
-    released when the process dies.
+    released when the process dies. Yields whether the lock is held (False
+    where the OS has no ``flock``).
     """
     path = output_dir / ".locks" / CACHE_LOCK
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        _flock(fd, exclusive=exclusive, wait=wait, path=path)
-        yield
+        yield _flock(fd, exclusive=exclusive, wait=wait, path=path)
     finally:
         os.close(fd)  # closing the descriptor releases the lock
 
 
-def _flock(fd: int, *, exclusive: bool, wait: bool, path: Path) -> None:
+def _flock(fd: int, *, exclusive: bool, wait: bool, path: Path) -> bool:
     try:
         import fcntl
     except ImportError:  # Windows: no shared locks; prune is then not kept apart from runs
         log.debug("no fcntl: %s is not taken", path)
-        return
+        return False
     mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
     if wait:
         fcntl.flock(fd, mode)
-        return
+        return True
     try:
         fcntl.flock(fd, mode | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -88,6 +88,7 @@ def _flock(fd: int, *, exclusive: bool, wait: bool, path: Path) -> None:
             f"a run is using the stage cache (it holds {path}); "
             "prune when it has finished, or pass --wait to queue behind it"
         ) from None
+    return True
 
 
 def remove_stale_staging(run_dir: Path) -> None:
