@@ -130,7 +130,15 @@ def test_config_output_dir_in_a_users_folder_touches_none_of_their_files(
     assert (baseline / "default" / "index.html").is_file()
 
 
-@pytest.mark.parametrize("kind", ["folder", "file"])
+FOREIGN_ENTRIES = {
+    "folder": ("e", {"e/index.html": b"<p>my own</p>", "e/data/papers.csv": b"mine\n"}),
+    "file": ("e", {"e": b"a file named like the experiment\n"}),
+    # Where a run moves the run it replaces (and deletes the one kept there before).
+    "previous": ("e.previous", {"e.previous/index.html": b"<p>my own</p>"}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FOREIGN_ENTRIES))
 def test_config_output_dir_with_a_foreign_entry_named_like_the_experiment_is_refused(
     tmp_path: Path, sentinels: dict[str, bytes], kind: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -138,12 +146,8 @@ def test_config_output_dir_with_a_foreign_entry_named_like_the_experiment_is_ref
     from topics.cli import main
 
     folder = tmp_path / "mine"
-    planted = dict(sentinels)
-    planted.update(
-        {"e/index.html": b"<p>my own</p>", "e/data/papers.csv": b"mine\n"}
-        if kind == "folder"
-        else {"e": b"a file named like the experiment\n"}
-    )
+    entry, files = FOREIGN_ENTRIES[kind]
+    planted = {**sentinels, **files}
     for name, data in planted.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(data)
@@ -151,6 +155,9 @@ def test_config_output_dir_with_a_foreign_entry_named_like_the_experiment_is_ref
     config = write(tmp_path, f"experiment: e\noutput_dir: {folder}\nsources:\n  - path: a.csv\n")
     assert main(["run", str(config), "-q"]) == 2
     err = capsys.readouterr().err
-    assert f"output_dir / experiment: {folder / 'e'} is a {kind} that no run of topics made" in err
+    what = "file" if kind == "file" else "folder"
+    assert (
+        f"output_dir / experiment: {folder / entry} is a {what} that no run of topics made" in err
+    )
     assert users_files(folder, planted) == planted
     assert not any(p.name.startswith(".e.") for p in folder.iterdir())  # no staging left
