@@ -161,3 +161,18 @@ def test_config_output_dir_with_a_foreign_entry_named_like_the_experiment_is_ref
     )
     assert users_files(folder, planted) == planted
     assert not any(p.name.startswith(".e.") for p in folder.iterdir())  # no staging left
+
+
+def test_report_on_a_folder_that_is_not_a_run_leaves_its_index_html(
+    tmp_path: Path, sentinels: dict[str, bytes], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``topics report DIR`` swaps in index.html and its folders: only in a finished run."""
+    from topics.cli import main
+
+    for name, data in {**sentinels, "manifest.json": b"{}"}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    assert main(["report", str(tmp_path)]) == 1
+    assert "Is this the output directory of a completed run?" in capsys.readouterr().err
+    assert users_files(tmp_path, sentinels) == sentinels
+    assert not any(p.name.startswith(".report-") for p in tmp_path.iterdir())

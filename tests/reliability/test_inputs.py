@@ -196,6 +196,19 @@ def test_row_with_unclosed_quote_is_reported_and_the_others_kept(tmp_path: Path)
     assert accounted(end) == 3
 
 
+def test_unclosed_quote_that_swallows_the_next_line_names_both_lines(tmp_path: Path) -> None:
+    rows = [f'"Good {i}","{ABSTRACT} {i}",2019' for i in range(4)]
+    rows[1] = f'Bad title,"{ABSTRACT} never closed,2019'  # takes line 4 into its field
+    source = run_ingest(
+        tmp_path, {"q.csv": ("title,abstract,year\n" + "\n".join(rows) + "\n").encode()}
+    )["q.csv"]
+    assert [r.title for r in source.records] == ["Good 0", "Good 3"]
+    assert errors(source)[0].startswith(
+        f"{source.path}:3: row has 4 fields but the header has 3 (an unclosed quote may have "
+        "joined lines 3-4 into it; each of them is lost)"
+    )
+
+
 def test_malformed_bibtex_entries_are_named_and_good_entries_kept(tmp_path: Path) -> None:
     entry = "@article{{{key},\n title={{{title}}},\n abstract={{{abstract}}},\n year={{2019}}\n}}\n"
     good = entry.format(key="a1", title="Good", abstract=ABSTRACT)

@@ -353,7 +353,12 @@ def _batch_records(
 
 
 def _skipped_issue(display: str, line: int, row: _SkippedRow) -> IngestIssue:
-    hint = " (an unclosed quote may have joined it to the lines after it)" if row.lines > 1 else ""
+    hint = (
+        f" (an unclosed quote may have joined lines {line}-{line + row.lines - 1} into it; "
+        "each of them is lost)"
+        if row.lines > 1
+        else ""
+    )
     return IngestIssue(
         display,
         line,
