@@ -164,6 +164,7 @@ def run_sweep(
     from topics.evaluate import evaluate_run
     from topics.pipeline import run
 
+    refuse_foreign_sweep_dir(plan.out_dir)
     variants = plan.variants
     result = SweepResult(plan)
     for index, variant in enumerate(variants):
@@ -180,6 +181,21 @@ def run_sweep(
         result.rows.append(comparison_row(variant, outcome.timings, outcome.stages, evaluation))
     write_comparison(result)
     return result
+
+
+def refuse_foreign_sweep_dir(out_dir: Path) -> None:
+    """Never overwrite the ``index.html`` of a folder that a sweep did not write.
+
+    The comparison replaces ``index.html``, ``comparison.csv`` and
+    ``comparison.json`` in ``<output_dir>/<experiment>--sweep``; a folder of the
+    user's by that name, without a ``comparison.json``, is not ours.
+    """
+    if out_dir.exists() and not (out_dir / "comparison.json").is_file():
+        raise ConfigError(
+            f"output_dir / experiment: {out_dir} exists and no sweep wrote it (it has no "
+            "comparison.json); refusing to overwrite its files. Choose another output_dir "
+            "or experiment name, or move it away"
+        )
 
 
 def comparison_row(

@@ -176,3 +176,20 @@ def test_report_on_a_folder_that_is_not_a_run_leaves_its_index_html(
     assert "Is this the output directory of a completed run?" in capsys.readouterr().err
     assert users_files(tmp_path, sentinels) == sentinels
     assert not any(p.name.startswith(".report-") for p in tmp_path.iterdir())
+
+
+def test_sweep_into_a_users_folder_named_like_its_comparison_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sweep's comparison replaces index.html in ``<experiment>--sweep``: only its own."""
+    from topics.cli import main
+
+    mine = tmp_path / "default--sweep" / "index.html"
+    mine.parent.mkdir()
+    mine.write_bytes(b"<p>my own page</p>")
+    config = str(Path(__file__).resolve().parents[2] / "configs" / "default.yaml")
+    args = ["sweep", config, f"--set=output_dir={tmp_path}", "--grid", "model.nr_topics=5,6"]
+    assert main([*args, "--set=embedding.backend=tfidf-svd", "--set=model.kind=nmf"]) == 2
+    assert f"{mine.parent} exists and no sweep wrote it" in capsys.readouterr().err
+    assert mine.read_bytes() == b"<p>my own page</p>"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["default--sweep"]  # nothing ran
