@@ -209,6 +209,41 @@ def test_unclosed_quote_that_swallows_the_next_line_names_both_lines(tmp_path: P
     )
 
 
+def test_quote_opened_mid_file_and_closed_by_the_next_row_is_split_and_reported(
+    tmp_path: Path,
+) -> None:
+    """The lenient parser would join lines 4 and 5 into one paper with 3 fields, silently."""
+    rows = [f'"Good {i}","{ABSTRACT} {i}",2019' for i in range(6)]
+    rows[2] = f'"Bad title,{ABSTRACT},2019'  # its quote is closed by line 5's opening quote
+    data = ("title,abstract,year\n" + "\n".join(rows) + "\n").encode()
+    source = run_ingest(tmp_path, {"mid.csv": data})["mid.csv"]
+    assert [r.title for r in source.records] == ["Good 0", "Good 1", "Good 3", "Good 4", "Good 5"]
+    assert [r.provenance.line_start for r in source.records] == [2, 3, 5, 6, 7]
+    assert source.records[2].abstract == f"{ABSTRACT} 3"
+    assert len(errors(source)) == 1
+    assert errors(source)[0].startswith(
+        f"{source.path}:4: a quote opened on this line is not closed on it and joined the "
+        "lines after it (to line 5) into one row"
+    )
+    assert accounted(source) == 6
+
+
+def test_multi_line_values_with_quotes_are_kept_as_they_are(tmp_path: Path) -> None:
+    """Quoted titles across lines and an escaped quote at the end: real rows, read as such."""
+    data = (
+        "title,abstract,year\n"
+        f'"Good 0","{ABSTRACT} as in ""Topic\nModels""",2019\n'
+        # One quote, at the end, after a newline: checked against the file, and kept.
+        f'"Good 1","{ABSTRACT} ending in\nan escaped quote mark """,2019\n'
+        f'"Good 2","{ABSTRACT}",2019\n'
+    ).encode()
+    source = run_ingest(tmp_path, {"quotes.csv": data})["quotes.csv"]
+    assert [r.title for r in source.records] == ["Good 0", "Good 1", "Good 2"]
+    assert [r.provenance.line_start for r in source.records] == [2, 4, 6]
+    assert source.records[1].abstract.endswith('an escaped quote mark "')
+    assert errors(source) == []
+
+
 def test_malformed_bibtex_entries_are_named_and_good_entries_kept(tmp_path: Path) -> None:
     entry = "@article{{{key},\n title={{{title}}},\n abstract={{{abstract}}},\n year={{2019}}\n}}\n"
     good = entry.format(key="a1", title="Good", abstract=ABSTRACT)

@@ -19,6 +19,7 @@ counting lines exactly.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import lzma
@@ -38,6 +39,7 @@ import pyarrow.parquet as pq
 
 from topics.errors import IngestError
 from topics.ingest._base import (
+    TRUNCATION_ERRORS,
     ReaderOutput,
     ReadOptions,
     TruncationTolerant,
@@ -186,7 +188,8 @@ def _read_delimited(
         pending.append(_SkippedRow(number, row.text, row.actual_columns, row.expected_columns))
         return "skip"
 
-    with open_text(path) as text:
+    recheck = _QuoteRecheck(path, len(header), delimiter, indices, builder, display)
+    with open_text(path) as text, contextlib.closing(recheck):
         stream = TruncationTolerant(text.buffer) if is_compressed(path) else None
         raw = text.buffer if stream is None else io.BufferedReader(stream, _BLOCK_BYTES)
         batches = _open_csv_stream(raw, header, delimiter, reject, display, tracker)
@@ -195,7 +198,10 @@ def _read_delimited(
             newlines, blank = _newlines_and_blanks(batch)
             starts, skipped = tracker.place(newlines, pending)
             yield from (_skipped_issue(display, line, row) for line, row in skipped)
-            for item in _batch_records(batch, indices, builder, starts, newlines, blank):
+            rows = _batch_records(
+                batch, indices, builder, starts, newlines, blank, _quote_suspects(batch), recheck
+            )
+            for item in rows:
                 if isinstance(item, Record):
                     item, held = held, item
                 if item is not None:
@@ -332,6 +338,34 @@ def _newlines_and_blanks(batch: pa.RecordBatch) -> tuple[np.ndarray, np.ndarray]
     return newlines, lengths == 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Suspect:
+    """A row spanning lines with a quote inside after a newline: maybe two rows joined."""
+
+    start: int
+    end: int
+    values: dict[str, object]
+
+
+# A quote opened by mistake at the start of a field is closed by the next
+# row's opening quote (``"Bad,...\n"Next",...``), and the lenient parser then
+# keeps that row's first value and its closing quote in the bad field. The
+# joined row can have the right number of fields; what betrays it is a value
+# that spans lines and ends in a quote with no partner (an odd number of
+# them). Legitimate values rarely look so (the 2019 archive has none), and a
+# suspect is only checked, never dropped on suspicion.
+def _quote_suspects(batch: pa.RecordBatch) -> np.ndarray:
+    """Rows of ``batch`` with a value that may hold a row joined to it by a stray quote."""
+    suspect = np.zeros(batch.num_rows, dtype=bool)
+    for column in batch.columns:
+        ends = pc.and_(pc.ends_with(column, '"'), pc.match_substring(column, "\n"))
+        if not pc.any(ends).as_py():
+            continue
+        odd = pc.equal(pc.bit_wise_and(pc.count_substring(column, '"'), 1), 1)
+        suspect |= pc.and_(ends, odd).to_numpy(zero_copy_only=False).astype(bool)
+    return suspect
+
+
 def _batch_records(
     batch: pa.RecordBatch,
     indices: Mapping[str, int],
@@ -339,17 +373,131 @@ def _batch_records(
     starts: np.ndarray,
     newlines: np.ndarray,
     blank: np.ndarray,
+    suspect: np.ndarray,
+    recheck: _QuoteRecheck,
 ) -> ReaderOutput:
+    """The rows' records; suspect rows are checked against the file's lines first."""
     fields = list(indices)
     columns = [batch.column(indices[field]).to_pylist() for field in fields]
-    rows = zip(starts.tolist(), (starts + newlines).tolist(), blank.tolist(), *columns, strict=True)
-    for start, end, is_blank, *values in rows:
+    rows = zip(
+        starts.tolist(),
+        (starts + newlines).tolist(),
+        blank.tolist(),
+        suspect.tolist(),
+        *columns,
+        strict=True,
+    )
+    for start, end, is_blank, is_suspect, *values in rows:
         if is_blank:
             continue
-        record, issues = builder.build(dict(zip(fields, values, strict=True)), start, end)
+        mapped = dict(zip(fields, values, strict=True))
+        if is_suspect:
+            yield from recheck(_Suspect(start, end, mapped))
+            continue
+        record, issues = builder.build(mapped, start, end)
         yield from issues
         if record is not None:
             yield record
+
+
+class _QuoteRecheck:
+    """Read a suspect row's lines again, strictly: keep a real row, split a joined one.
+
+    Only files with suspect rows pay for this second read, which moves forward
+    through the file with the parser and stops at the last suspect line. A
+    row whose lines parse strictly as one row is kept as read; otherwise each
+    of its lines is read on its own: the line whose quote is never closed is
+    reported, and the rows it swallowed are kept.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        n_columns: int,
+        delimiter: str,
+        indices: Mapping[str, int],
+        builder: RecordBuilder,
+        display: str,
+    ) -> None:
+        self.path, self.n_columns, self.delimiter = path, n_columns, delimiter
+        self.indices, self.builder, self.display = indices, builder, display
+        self._text: IO[str] | None = None
+        self._lines: Iterator[str] = iter(())
+        self._line = 0
+
+    def __call__(self, suspect: _Suspect) -> ReaderOutput:
+        raw = self._read(suspect.start, suspect.end)
+        if _strict_rows("".join(raw), self.delimiter) == [self.n_columns]:
+            yield from self._build(suspect.values, suspect.start, suspect.end)
+            return
+        for number, text in enumerate(raw, start=suspect.start):
+            row = _strict_row(text, self.delimiter, self.n_columns)
+            if row is not None:
+                mapped = {field: row[index] for field, index in self.indices.items()}
+                yield from self._build(mapped, number, number)
+                continue
+            yield IngestIssue(
+                self.display,
+                number,
+                f"a quote opened on this line is not closed on it and joined the lines after "
+                f"it (to line {suspect.end}) into one row; this line's row skipped, the lines "
+                "after it read on their own",
+                "error",
+                excerpt=text[:_EXCERPT_CHARS],
+            )
+
+    def _build(self, values: Mapping[str, object], start: int, end: int) -> ReaderOutput:
+        record, issues = self.builder.build(values, start, end)
+        yield from issues
+        if record is not None:
+            yield record
+
+    def _read(self, start: int, end: int) -> list[str]:
+        """Lines ``start..end`` (1-based, newline kept), reading on from the last call."""
+        if self._text is None:
+            self._text = open_text(self.path)
+            self._lines = _physical_lines(self._text)
+        found = []
+        with contextlib.suppress(*TRUNCATION_ERRORS):
+            while self._line < end:
+                line = next(self._lines, None)
+                if line is None:
+                    break
+                self._line += 1
+                if self._line >= start:
+                    found.append(line)
+        return found
+
+    def close(self) -> None:
+        if self._text is not None:
+            self._text.close()
+
+
+def _physical_lines(text: IO[str]) -> Iterator[str]:
+    """Lines split at ``\\n`` only, as the parser counts them (a lone ``\\r`` is not one)."""
+    rest = ""
+    while chunk := text.read(1 << 16):
+        parts = (rest + chunk).split("\n")
+        rest = parts.pop()
+        yield from (part + "\n" for part in parts)
+    if rest:
+        yield rest
+
+
+def _strict_rows(text: str, delimiter: str) -> list[int] | None:
+    """Field counts of the rows in ``text`` under strict CSV rules; None if it breaks them."""
+    try:
+        return [len(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)]
+    except csv.Error:
+        return None
+
+
+def _strict_row(text: str, delimiter: str, n_columns: int) -> list[str] | None:
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 and len(rows[0]) == n_columns else None
 
 
 def _skipped_issue(display: str, line: int, row: _SkippedRow) -> IngestIssue:
