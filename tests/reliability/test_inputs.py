@@ -196,17 +196,20 @@ def test_row_with_unclosed_quote_is_reported_and_the_others_kept(tmp_path: Path)
     assert accounted(end) == 3
 
 
-def test_unclosed_quote_that_swallows_the_next_line_names_both_lines(tmp_path: Path) -> None:
+def test_unclosed_quote_that_swallows_the_next_line_keeps_that_row(tmp_path: Path) -> None:
+    """The joined row has too many fields; the line it swallowed is a row of its own."""
     rows = [f'"Good {i}","{ABSTRACT} {i}",2019' for i in range(4)]
     rows[1] = f'Bad title,"{ABSTRACT} never closed,2019'  # takes line 4 into its field
-    source = run_ingest(
-        tmp_path, {"q.csv": ("title,abstract,year\n" + "\n".join(rows) + "\n").encode()}
-    )["q.csv"]
-    assert [r.title for r in source.records] == ["Good 0", "Good 3"]
+    data = ("title,abstract,year\n" + "\n".join(rows) + "\n").encode()
+    source = run_ingest(tmp_path, {"q.csv": data})["q.csv"]
+    assert [r.title for r in source.records] == ["Good 0", "Good 2", "Good 3"]
+    assert [r.provenance.line_start for r in source.records] == [2, 4, 5]
+    assert len(errors(source)) == 1
     assert errors(source)[0].startswith(
-        f"{source.path}:3: row has 4 fields but the header has 3 (an unclosed quote may have "
-        "joined lines 3-4 into it; each of them is lost)"
+        f"{source.path}:3: a quote opened on this line is not closed on it and joined the "
+        "lines after it (to line 4) into one row"
     )
+    assert accounted(source) == 4
 
 
 def test_quote_opened_mid_file_and_closed_by_the_next_row_is_split_and_reported(

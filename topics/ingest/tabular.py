@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import heapq
 import io
 import lzma
 import re
@@ -197,11 +198,12 @@ def _read_delimited(
         for batch in _with_location(batches, display, tracker):
             newlines, blank = _newlines_and_blanks(batch)
             starts, skipped = tracker.place(newlines, pending)
-            yield from (_skipped_issue(display, line, row) for line, row in skipped)
+            rejected = [item for line, row in skipped for item in recheck.skipped(line, row)]
             rows = _batch_records(
                 batch, indices, builder, starts, newlines, blank, _quote_suspects(batch), recheck
             )
-            for item in rows:
+            # In file order: a row recovered from a rejected one goes where its line is.
+            for item in heapq.merge(rejected, rows, key=_line_of):
                 if isinstance(item, Record):
                     item, held = held, item
                 if item is not None:
@@ -213,7 +215,8 @@ def _read_delimited(
             yield _cut_row_issue(display, held)
         else:
             yield held
-    yield from (_skipped_issue(display, line, row) for line, row in rest)
+    for line, row in rest:
+        yield from recheck.skipped(line, row)
     if stream is not None and stream.error is not None:
         yield IngestIssue(
             display,
@@ -224,6 +227,12 @@ def _read_delimited(
         )
     elif tracker.next_line == first_line:
         yield IngestIssue(display, None, "no rows after the header")
+
+
+def _line_of(item: Record | IngestIssue) -> int:
+    if isinstance(item, Record):
+        return item.provenance.line_start
+    return item.line or 0
 
 
 def _cut_row_issue(display: str, record: Record) -> IngestIssue:
@@ -445,6 +454,32 @@ class _QuoteRecheck:
                 "error",
                 excerpt=text[:_EXCERPT_CHARS],
             )
+
+    def skipped(self, line: int, row: _SkippedRow) -> ReaderOutput:
+        """A row with the wrong number of fields: one error, unless it is rows a quote joined.
+
+        When a quote left open on the row's first line took the next lines in,
+        and each of those lines is a whole row on its own, they are kept and
+        only the first line is reported; anything less certain stays one error.
+        """
+        parts = row.text.split("\n")
+        rows = [_strict_row(part, self.delimiter, self.n_columns) for part in parts]
+        if len(parts) < 2 or rows[0] is not None or any(r is None for r in rows[1:]):
+            yield _skipped_issue(self.display, line, row)
+            return
+        yield IngestIssue(
+            self.display,
+            line,
+            f"a quote opened on this line is not closed on it and joined the lines after it "
+            f"(to line {line + len(parts) - 1}) into one row; this line's row skipped, the "
+            "lines after it read on their own",
+            "error",
+            excerpt=parts[0][:_EXCERPT_CHARS],
+        )
+        for number, fields in enumerate(rows[1:], start=line + 1):
+            assert fields is not None
+            mapped = {field: fields[index] for field, index in self.indices.items()}
+            yield from self._build(mapped, number, number)
 
     def _build(self, values: Mapping[str, object], start: int, end: int) -> ReaderOutput:
         record, issues = self.builder.build(values, start, end)
