@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from pydantic import ValidationError
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
 import topics.trends as trends
+from topics.config.schema import VectorizerConfig
 from topics.ingest.arxiv_ids import normalize_arxiv_id
+from topics.models._text import build_vectorizer, resolve_stop_words
 from topics.trends import (
     BY_YEAR_COLUMNS,
     KEYWORD_COLUMNS,
@@ -411,7 +412,10 @@ def test_trends_keyword_counts_equal_countvectorizer_summed_by_group() -> None:
     ]
     groups = [[texts[0], texts[2]], [texts[1], texts[3]]]
     counts, vocabulary = _class_term_counts(groups, min_df=1)
-    vectorizer = CountVectorizer(stop_words="english", ngram_range=(1, 2))
+    # Counted as the topic models count words (abstract stop words such as
+    # "study" removed, hyphenated words whole).
+    config = VectorizerConfig(ngram_range=(1, 2), min_df=1, max_df=1.0)
+    vectorizer = build_vectorizer(config, stop_words=resolve_stop_words(config))
     per_paper = vectorizer.fit_transform(texts).toarray()
     expected = np.vstack([per_paper[[0, 2]].sum(axis=0), per_paper[[1, 3]].sum(axis=0)])
     names = vectorizer.get_feature_names_out().tolist()
@@ -419,8 +423,8 @@ def test_trends_keyword_counts_equal_countvectorizer_summed_by_group() -> None:
     assert sorted(vocabulary.tolist()) == names
     assert (counts.toarray()[:, order] == expected).all()
     shared, shared_vocabulary = _class_term_counts(groups, min_df=2)
-    assert sorted(shared_vocabulary.tolist()) == ["networks", "study"]
-    assert shared.shape == (2, 2)
+    assert sorted(shared_vocabulary.tolist()) == ["networks"]
+    assert shared.shape == (2, 1)
 
 
 def test_trends_rise_then_fall_is_declining_since_the_peak() -> None:
@@ -515,3 +519,30 @@ def test_trends_small_corpus_gets_trends_with_the_auto_threshold() -> None:
     assert "trends.min_year_total=20" in fixed["rule"]
     assert "2014–2019 excluded" in fixed["rule"]
     assert fixed["bursts"] == "" or pd.isna(fixed["bursts"])
+
+
+def test_trends_topic_keywords_are_hidden_in_years_with_too_few_papers() -> None:
+    """A year of one or two papers shows its count, not the junk of those abstracts."""
+    papers = pd.DataFrame(
+        {
+            "paper_id": ["a", "b", "c", "d"],
+            "year": pd.array([2018, 2018, 2018, 2019], dtype="Int64"),
+            "text": [
+                "graph neural networks for molecules",
+                "graph neural networks on citation graphs",
+                "graph kernels for molecules",
+                "instead universal specialized compression",
+            ],
+        }
+    )
+    topic_of_paper = pd.Series(["0"] * 4, index=list("abcd"))
+    table = topic_keywords_by_year(papers, topic_of_paper, top_n=3, min_papers=3)
+    rows = {
+        int(y): (n, k)
+        for y, n, k in zip(table["year"], table["count"], table["keywords"], strict=False)
+    }
+    assert rows[2019] == (1, "")
+    assert rows[2018][0] == 3
+    assert "graph" in rows[2018][1]
+    # The default options hide years of fewer than 5 papers.
+    assert trends.TrendOptions().keyword_min_papers == 5

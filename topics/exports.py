@@ -144,6 +144,8 @@ def topics_for_export(table: pd.DataFrame, paper_ids: pd.Series) -> pd.DataFrame
         {
             "topic": table["topic"],
             "label": table["label"],
+            "label_source": _column(table, "label_source", "keywords"),
+            "phrases": [";".join(p) for p in _column(table, "phrases", [])],
             "keywords": [";".join(k) for k in table["keywords"]],
             "keyword_weights": [
                 ";".join(f"{float(w):.5g}" for w in ws) for ws in table["keyword_weights"]
@@ -154,6 +156,15 @@ def topics_for_export(table: pd.DataFrame, paper_ids: pd.Series) -> pd.DataFrame
             ],
         }
     )
+
+
+def _column(table: pd.DataFrame, name: str, default: Any) -> list[Any]:
+    """A topic-table column, or ``default`` per row for a table of an older model."""
+    if name in table:
+        return [
+            default if v is None or (isinstance(v, float) and v != v) else v for v in table[name]
+        ]
+    return [default] * len(table)
 
 
 def model_summary(

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 __all__ = [
     "MAPPABLE_FIELDS",
     "AssignConfig",
+    "AutoLabelConfig",
     "CleanConfig",
     "Config",
     "DedupeConfig",
@@ -30,6 +31,7 @@ __all__ = [
     "OutlierConfig",
     "SourceConfig",
     "ThemeConfig",
+    "TopicLabelRule",
     "TrendOptions",
     "UmapConfig",
     "UpdateConfig",
@@ -219,6 +221,55 @@ class OutlierConfig(_Section):
     threshold: float = Field(default=0.0, ge=0)
 
 
+class AutoLabelConfig(_Section):
+    """How topics are named automatically (see :mod:`topics.models.labels`)."""
+
+    kind: Literal["phrases", "keywords"] = Field(
+        default="phrases",
+        description="'phrases': the topic's most typical phrases, ranked by c-TF-IDF and by "
+        "similarity to the topic in the run's embedding space; 'keywords': its top keywords.",
+    )
+    phrases: int = Field(default=3, ge=1, le=6, description="Phrases in a label.")
+    candidates: int = Field(
+        default=30, ge=1, description="Phrases per topic embedded and ranked (the cost)."
+    )
+    docs_per_topic: int = Field(
+        default=150, ge=1, description="Papers per topic read for phrases: the most central."
+    )
+    diversity: float = Field(
+        default=0.3, ge=0, le=1, description="MMR: 0 ranks by relevance only, 1 by novelty."
+    )
+
+
+class TopicLabelRule(_Section):
+    """A user's name for a topic, chosen by its id, by a word of its keywords, or both."""
+
+    label: str = Field(min_length=1)
+    topic: int | None = Field(default=None, ge=0, description="The topic id in this run.")
+    match: str | None = Field(
+        default=None,
+        min_length=2,
+        description="A word or phrase that starts a word of the topic's keywords or phrases "
+        "('watermark' matches 'watermarking'); with topic, a check that the id still fits.",
+    )
+
+    @model_validator(mode="after")
+    def _needs_a_target(self) -> Self:
+        if self.topic is None and self.match is None:
+            raise ValueError(
+                f"label {self.label!r} needs 'topic: ID' or 'match: WORD' (or both) to say "
+                f"which topic it names"
+            )
+        return self
+
+
+def _label_rules(value: object) -> object:
+    """``{3: "Adversarial robustness"}`` is short for ``[{topic: 3, label: ...}]``."""
+    if isinstance(value, dict):
+        return [{"topic": key, "label": label} for key, label in value.items()]
+    return value
+
+
 class ModelConfig(_Section):
     kind: Literal["bertopic", "lda", "nmf"] = "bertopic"
     nr_topics: Annotated[int, Field(ge=2)] | Literal["auto"] | None = Field(
@@ -232,6 +283,31 @@ class ModelConfig(_Section):
     hdbscan: HdbscanConfig = HdbscanConfig()
     vectorizer: VectorizerConfig = VectorizerConfig()
     outliers: OutlierConfig = OutlierConfig()
+    auto_label: AutoLabelConfig = AutoLabelConfig()
+    labels: list[TopicLabelRule] = Field(
+        default_factory=list,
+        description="Your names for topics; they win over automatic labels everywhere. "
+        "{ID: LABEL} or a list of {topic: ID and/or match: WORD, label: LABEL}.",
+    )
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _labels_as_rules(cls, value: object) -> object:
+        return _label_rules(value)
+
+    @field_validator("labels")
+    @classmethod
+    def _one_label_per_topic(cls, rules: list[TopicLabelRule]) -> list[TopicLabelRule]:
+        seen: dict[int, int] = {}
+        for i, rule in enumerate(rules):
+            if rule.topic is None:
+                continue
+            if rule.topic in seen:
+                raise ValueError(
+                    f"topic {rule.topic} is labelled twice (entries {seen[rule.topic]} and {i})"
+                )
+            seen[rule.topic] = i
+        return rules
 
 
 class ThemeConfig(_Section):
@@ -295,6 +371,11 @@ class TrendOptions(BaseModel):
         ``gamma * ln(number of years)``; higher values report fewer bursts.
     keyword_top_n : int, default=8
         Keywords listed per (topic, year) by ``compute_trends``.
+    keyword_min_papers : int, default=5
+        A (topic, year) group with fewer papers gets no keywords: the terms of
+        two or three abstracts are whatever those abstracts happen to say, not
+        what the topic was about that year. The year is still listed, with its
+        count, and the report says it had too few papers.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -311,6 +392,7 @@ class TrendOptions(BaseModel):
     burst_s: float = Field(default=2.0, gt=1)
     burst_gamma: float = Field(default=1.0, gt=0)
     keyword_top_n: int = Field(default=8, ge=1)
+    keyword_min_papers: int = Field(default=5, ge=1)
 
     @model_validator(mode="after")
     def _check_year_range(self) -> Self:

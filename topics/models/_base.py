@@ -45,6 +45,8 @@ TOPIC_TABLE_COLUMNS = (
     "keyword_weights",
     "size",
     "representative_docs",
+    "phrases",
+    "label_source",
 )
 
 N_REPRESENTATIVE_DOCS = 3
@@ -153,6 +155,8 @@ def make_topic_table(
             "keyword_weights": [float(w) for w in weights],
             "size": sizes.get(int(topic), 0),
             "representative_docs": list(docs),
+            "phrases": [],
+            "label_source": "keywords",
         }
         for topic, name, words, weights, docs in zip(
             topic_ids, names, keywords, keyword_weights, representative, strict=True
@@ -168,6 +172,8 @@ def make_topic_table(
             "keyword_weights": [float(w) for w in weights],
             "size": n_outliers,
             "representative_docs": [],
+            "phrases": [],
+            "label_source": "outliers",
         }
         rows.insert(0, outlier_row)
     table = pd.DataFrame(rows, columns=list(TOPIC_TABLE_COLUMNS))
@@ -188,8 +194,10 @@ class TopicModel(BaseEstimator, ABC):
         Topic of each training document, ``-1`` for none.
     topic_table_ : DataFrame
         One row per topic with columns ``topic``, ``label``, ``keywords``,
-        ``keyword_weights``, ``size`` and ``representative_docs`` (indices of
-        training documents).
+        ``keyword_weights``, ``size``, ``representative_docs`` (indices of
+        training documents), ``phrases`` (the label phrases, when a pipeline
+        run named the topics; see :mod:`topics.models.labels`) and
+        ``label_source`` (``keywords``, ``phrases``, ``user`` or ``outliers``).
     topic_ids_ : ndarray of shape (n_topics,)
         Ids of the real topics (never ``-1``), the columns of ``scores``.
     n_topics_ : int

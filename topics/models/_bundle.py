@@ -98,12 +98,27 @@ def _table_to_json(table: pd.DataFrame) -> list[dict[str, Any]]:
             "keyword_weights": [float(w) for w in row.keyword_weights],
             "size": int(row.size),
             "representative_docs": [int(i) for i in row.representative_docs],
+            "phrases": [str(p) for p in getattr(row, "phrases", None) or []],
+            "label_source": str(getattr(row, "label_source", None) or _default_source(row.topic)),
         }
         for row in table.itertuples(index=False)
     ]
 
 
+def _default_source(topic: int) -> str:
+    return "outliers" if int(topic) < 0 else "keywords"
+
+
 def _table_from_json(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+    """The topic table; a model saved before labels had phrases gets empty ones."""
+    rows = [
+        {
+            **row,
+            "phrases": list(row.get("phrases") or []),
+            "label_source": row.get("label_source") or _default_source(row["topic"]),
+        }
+        for row in rows
+    ]
     table = pd.DataFrame(rows, columns=list(columns))
     return table.astype({"topic": "int64", "size": "int64"})
 

@@ -33,7 +33,14 @@ from topics.models._base import (
     make_topic_table,
     representative_docs,
 )
-from topics.models._text import build_vectorizer, fit_vocabulary, resolve_stop_words
+from topics.models._text import (
+    LEGACY_TOKEN_PATTERN,
+    TOKEN_PATTERN,
+    build_vectorizer,
+    fit_vocabulary,
+    keyword_fragments,
+    resolve_stop_words,
+)
 
 __all__ = ["DEFAULT_N_TOPICS", "DecompositionTopicModel"]
 
@@ -78,7 +85,9 @@ class DecompositionTopicModel(TopicModel):
         doc_list = check_docs(docs)
         config = self.vectorizer or VectorizerConfig()
         self.stop_words_ = resolve_stop_words(config)
-        self.vocabulary_, _ = fit_vocabulary(doc_list, config, stop_words=self.stop_words_)
+        self.token_pattern_ = TOKEN_PATTERN
+        self.vocabulary_, counts = fit_vocabulary(doc_list, config, stop_words=self.stop_words_)
+        self._fragments = keyword_fragments(self.vocabulary_, counts)
         counts = self._count(doc_list)
         self._learn_weighting(counts)
         features = self._weight(counts)
@@ -160,7 +169,10 @@ class DecompositionTopicModel(TopicModel):
     def _count(self, docs: list[str]) -> sp.csr_matrix:
         config = self.vectorizer or VectorizerConfig()
         vectorizer = build_vectorizer(
-            config, stop_words=self.stop_words_, vocabulary=self.vocabulary_
+            config,
+            stop_words=self.stop_words_,
+            vocabulary=self.vocabulary_,
+            token_pattern=self.token_pattern_,
         )
         return sp.csr_matrix(vectorizer.transform(docs))
 
@@ -195,10 +207,12 @@ class DecompositionTopicModel(TopicModel):
         n_words = min(self.top_n_words, weights.shape[1])
         keywords: list[list[str]] = []
         keyword_weights: list[list[float]] = []
+        usable = np.array([term not in self._fragments for term in self.vocabulary_])
         for row, rank in zip(weights, ranking, strict=True):
-            order = np.lexsort((np.arange(row.size), -rank))[:n_words]
-            keywords.append([self.vocabulary_[i] for i in order if row[i] > 0])
-            keyword_weights.append([float(row[i]) for i in order if row[i] > 0])
+            order = np.lexsort((np.arange(row.size), -rank))
+            order = order[usable[order] & (row[order] > 0)][:n_words]
+            keywords.append([self.vocabulary_[i] for i in order])
+            keyword_weights.append([float(row[i]) for i in order])
         representative = representative_docs(
             assignment.scores, self.labels_, self.topic_ids_, N_REPRESENTATIVE_DOCS
         )
@@ -211,10 +225,12 @@ class DecompositionTopicModel(TopicModel):
         )
 
     def _fitted_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        """The topic-term matrix and stop words; subclasses add their own."""
-        return {"components": self.components_}, {"stop_words": list(self.stop_words_)}
+        """The topic-term matrix, stop words and token pattern; subclasses add their own."""
+        state = {"stop_words": list(self.stop_words_), "token_pattern": self.token_pattern_}
+        return {"components": self.components_}, state
 
     def _restore_fitted(self, arrays: dict[str, np.ndarray], state: dict[str, Any]) -> None:
         """Set what :meth:`_fitted_arrays` saved; subclasses restore their own on top."""
         self.stop_words_ = list(state["stop_words"])
+        self.token_pattern_ = str(state.get("token_pattern", LEGACY_TOKEN_PATTERN))
         self.components_ = np.asarray(arrays["components"], dtype=np.float64)

@@ -12,6 +12,11 @@ and a keyword is never an English stop word. Three choices matter:
   ends with a stop word.
 * A token needs at least one letter: ``3d`` and ``gpt2`` are kept, ``2019``
   and ``10`` are not.
+* A hyphenated word is one token: ``pre-training``, ``non-convex``,
+  ``self-supervised``. Splitting at the hyphen (scikit-learn's default
+  pattern) made "pre", "non" and "semi" top keywords of whole topics, and
+  labels such as "self supervised · unsupervised · semi". Generic hyphenated
+  modifiers ("state-of-the-art", "large-scale") are academic stop words.
 * ``stop_words="english"`` means scikit-learn's English list plus
   :data:`ACADEMIC_STOP_WORDS`, the discourse words of abstracts ("we propose
   a novel method based on ... results show"). They are in nearly every
@@ -32,17 +37,24 @@ from topics.errors import ModelError
 
 __all__ = [
     "ACADEMIC_STOP_WORDS",
+    "LEGACY_TOKEN_PATTERN",
     "TOKEN_PATTERN",
     "build_vectorizer",
     "distinct_terms",
     "fit_vocabulary",
+    "keyword_fragments",
     "label_topic",
     "resolve_stop_words",
     "unique_labels",
 ]
 
-# Words of two or more characters with at least one letter.
-TOKEN_PATTERN = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
+# Words of two or more characters with at least one letter; hyphenated words
+# ("pre-training", "x-ray") stay whole. A hyphen at a word's end ("pre- and
+# post-processing") makes no token of the fragment.
+TOKEN_PATTERN = r"(?u)(?<![\w-])(?=[\w-]*[^\W\d_])(?=\w[\w-])\w+(?:-\w+)*(?![\w-])"
+# The pattern of models saved before hyphenated words were kept whole; a loaded
+# model counts words the way it was fitted.
+LEGACY_TOKEN_PATTERN = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
 
 LABEL_SEPARATOR = " · "
 
@@ -58,6 +70,10 @@ ACADEMIC_STOP_WORDS = frozenset(
         "provided", "provides", "recent", "recently", "respectively", "result", "results",
         "showed", "shown", "shows", "significantly", "study", "use", "used", "uses", "using",
         "various", "work",
+        # Hyphenated modifiers that say nothing about a subject.
+        "data-driven", "easy-to-use", "high-quality", "in-depth", "large-scale",
+        "low-cost", "non-trivial", "so-called", "state-of-the-art", "up-to-date",
+        "well-known", "widely-used",
     }
 )  # fmt: skip
 
@@ -98,17 +114,20 @@ def build_vectorizer(
     stop_words: Sequence[str],
     vocabulary: Sequence[str] | None = None,
     n_docs: int | None = None,
+    token_pattern: str = TOKEN_PATTERN,
 ) -> CountVectorizer:
     """A ``CountVectorizer`` following ``config``; frozen to ``vocabulary`` if given.
 
     With a vocabulary, ``min_df``, ``max_df`` and ``max_features`` no longer
     apply: the vectorizer counts exactly those terms, whatever it is fitted on.
-    ``n_docs`` resolves ``min_df="auto"``.
+    ``n_docs`` resolves ``min_df="auto"``; ``token_pattern`` is a loaded
+    model's own (:data:`LEGACY_TOKEN_PATTERN` for a model saved before
+    hyphenated words were kept whole).
     """
     frozen = vocabulary is not None
     return CountVectorizer(
         lowercase=True,
-        token_pattern=TOKEN_PATTERN,
+        token_pattern=token_pattern,
         stop_words=list(stop_words) or None,
         ngram_range=tuple(config.ngram_range),
         min_df=1 if frozen else resolve_min_df(config.min_df, n_docs),
@@ -140,6 +159,18 @@ def fit_vocabulary(
         ) from exc
     vocabulary = vectorizer.get_feature_names_out().tolist()
     return vocabulary, sp.csr_matrix(counts)
+
+
+def keyword_fragments(vocabulary: Sequence[str], counts: sp.spmatrix) -> set[str]:
+    """Terms of ``vocabulary`` that are pieces of a longer name ("monte", "chain monte").
+
+    Judged by document frequency over the training documents; see
+    :func:`topics.models._phrases.fragment_terms`. Keyword lists skip them.
+    """
+    from topics.models._phrases import fragment_terms
+
+    df = np.asarray((sp.csr_matrix(counts) > 0).sum(axis=0)).ravel()
+    return fragment_terms(dict(zip(vocabulary, df.tolist(), strict=True)))
 
 
 def _word_key(word: str) -> str:

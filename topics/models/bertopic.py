@@ -55,7 +55,12 @@ from topics.models._base import (
 from topics.models._bundle import csr_from_arrays, csr_to_arrays
 from topics.models._clustering import resolve_hdbscan_params
 from topics.models._term_vectors import TermVectors, WordEmbedder, as_bertopic_embedder
-from topics.models._text import build_vectorizer, fit_vocabulary, resolve_stop_words
+from topics.models._text import (
+    build_vectorizer,
+    fit_vocabulary,
+    keyword_fragments,
+    resolve_stop_words,
+)
 
 __all__ = ["BERTopicModel"]
 
@@ -194,6 +199,7 @@ class BERTopicModel(TopicModel):
         self._check_corpus_size(len(doc_list))
         self.stop_words_ = resolve_stop_words(vec_config)
         self.vocabulary_, counts = fit_vocabulary(doc_list, vec_config, stop_words=self.stop_words_)
+        self._fragments = keyword_fragments(self.vocabulary_, counts)
         term_vectors = TermVectors(
             doc_list,
             vectors,
@@ -214,7 +220,8 @@ class BERTopicModel(TopicModel):
             topic_model.update_topics(
                 doc_list,
                 topics=self.labels_.tolist(),
-                top_n_words=self.top_n_words,
+                # More than kept: fragments ("monte" of "monte carlo") are dropped after.
+                top_n_words=2 * self.top_n_words,
                 vectorizer_model=self._vectorizer(),
                 ctfidf_model=_class_tfidf(),
                 representation_model=self._representation_model(),
@@ -320,12 +327,14 @@ class BERTopicModel(TopicModel):
         if self.representation == "mmr":
             from bertopic.representation import MaximalMarginalRelevance
 
-            return MaximalMarginalRelevance(diversity=MMR_DIVERSITY, top_n_words=self.top_n_words)
+            return MaximalMarginalRelevance(
+                diversity=MMR_DIVERSITY, top_n_words=2 * self.top_n_words
+            )
         if self.representation == "keybert":
             from bertopic.representation import KeyBERTInspired
 
             seed = 42 if self.random_state is None else self.random_state
-            return KeyBERTInspired(top_n_words=self.top_n_words, random_state=seed)
+            return KeyBERTInspired(top_n_words=2 * self.top_n_words, random_state=seed)
         return None
 
     def _reduce_topics(self, topic_model: Any, docs: list[str], labels: np.ndarray) -> np.ndarray:
@@ -374,7 +383,8 @@ class BERTopicModel(TopicModel):
         rows = sorted(set(self.labels_.tolist()))
         c_tf_idf = sp.csr_matrix(topic_model.c_tf_idf_)[[rows.index(int(t)) for t in cluster_ids]]
         words = {
-            int(t): _clean_keywords(ws) for t, ws in topic_model.topic_representations_.items()
+            int(t): _clean_keywords(ws, self._fragments, self.top_n_words)
+            for t, ws in topic_model.topic_representations_.items()
         }
         final = TopicAssignment.from_scores(
             vectors.astype(np.float64) @ centroids.astype(np.float64).T, cluster_ids
@@ -467,9 +477,13 @@ def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
     return np.array([mapping[int(t)] for t in labels], dtype=np.int64)
 
 
-def _clean_keywords(pairs: Sequence[tuple[str, float]]) -> tuple[list[str], list[float]]:
-    """Drop BERTopic's empty placeholder words (shown when a topic has few terms)."""
-    kept = [(word, float(score)) for word, score in pairs if word]
+def _clean_keywords(
+    pairs: Sequence[tuple[str, float]], fragments: set[str], top_n: int
+) -> tuple[list[str], list[float]]:
+    """The first ``top_n`` keywords that are neither BERTopic's empty placeholders
+    (shown when a topic has few terms) nor fragments of a longer name."""
+    kept = [(word, float(score)) for word, score in pairs if word and word not in fragments]
+    kept = kept[:top_n]
     return [w for w, _ in kept], [s for _, s in kept]
 
 

@@ -9,6 +9,8 @@ takes every model stage from the cache never loads them.
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from topics.themes import TopicCounts
     from topics.trends import TrendTables
 
+log = logging.getLogger("topics.pipeline")
+
 __all__ = [
     "assign_papers",
     "build_fitted_pipeline",
@@ -34,6 +38,9 @@ __all__ = [
     "document_texts_of",
     "embedding_settings",
     "fit_topic_model",
+    "label_topics",
+    "labelling_settings",
+    "model_fit_settings",
     "newest_date",
     "predict_papers",
     "prepare_embedder",
@@ -96,6 +103,69 @@ def fit_topic_model(
         vectors, seed=config.seed, max_fit_samples=config.model.umap.max_fit_samples
     )
     return topic_model, map_2d
+
+
+# Keys of the model section that name topics after the fit: changing them
+# re-labels (in the assign stage) without refitting.
+_LABEL_KEYS = frozenset({"auto_label", "labels"})
+
+
+def model_fit_settings(config: Config) -> dict[str, Any]:
+    """The part of ``model:`` that changes the fit (not how topics are named).
+
+    The vectorizer's token pattern is part of it: a version of ``topics`` that
+    splits words differently must refit rather than reuse keywords counted the
+    old way.
+    """
+    from topics.models._text import TOKEN_PATTERN
+
+    settings = config.model.model_dump(mode="json", exclude=set(_LABEL_KEYS))
+    return {**settings, "token_pattern": TOKEN_PATTERN}
+
+
+def labelling_settings(config: Config) -> dict[str, Any]:
+    """``model.auto_label`` and ``model.labels``: part of the assign stage's key."""
+    return config.model.model_dump(mode="json", include=set(_LABEL_KEYS))
+
+
+def label_topics(
+    config: Config,
+    topic_model: TopicModel,
+    docs: Sequence[str],
+    vectors: np.ndarray,
+    embedder: Embedder,
+    cache_dir: Path | None,
+) -> None:
+    """Name the topics: phrases (``model.auto_label``), then the user's ``model.labels``.
+
+    Phrases are embedded with the run's embedder through the embedding cache,
+    so a rerun embeds none again. The topic of each document is its final one
+    (``transform``), the topic it gets in ``papers.csv``.
+    """
+    from topics.embed import embed_texts
+    from topics.models.labels import apply_user_labels, phrase_labels, set_phrase_labels
+
+    table = topic_model.topic_table_
+    options = config.model.auto_label
+    if options.kind == "phrases":
+        topics = topic_model.transform(list(docs), embeddings=vectors).topics
+
+        def embed(texts: list[str]) -> np.ndarray:
+            return embed_texts(
+                texts,
+                embedder,
+                cache_dir,
+                batch_size=config.embedding.batch_size,
+                show_progress=False,
+            )[0]
+
+        start = time.perf_counter()
+        phrases = phrase_labels(docs, topics, vectors, embed, options)
+        table = set_phrase_labels(table, phrases, options.phrases)
+        log.info(
+            "labels: phrases for %d topics in %.1f s", len(phrases), time.perf_counter() - start
+        )
+    topic_model.topic_table_ = apply_user_labels(table, config.model.labels)
 
 
 def build_fitted_pipeline(

@@ -48,6 +48,9 @@ from topics.pipeline._model import (
     document_texts_of,
     embedding_settings,
     fit_topic_model,
+    label_topics,
+    labelling_settings,
+    model_fit_settings,
     prepare_embedder,
 )
 from topics.pipeline._state import load_ingest, load_texts, save_ingest, save_texts
@@ -290,7 +293,7 @@ class _Run:
             fit_rows = self.engine.fit_rows(len(docs), config.seed)
             fit_key = stage_key(
                 "fit",
-                config.model.model_dump(mode="json"),
+                model_fit_settings(config),
                 config.seed,
                 embedder.identity,
                 docs_digest,
@@ -304,6 +307,7 @@ class _Run:
                 [t.model_dump(mode="json") for t in config.themes],
                 config.assign.model_dump(mode="json"),
                 config.clean.model_dump(mode="json"),
+                labelling_settings(config),
                 config.experiment,
                 *self.engine.key_parts(),
             )
@@ -397,6 +401,14 @@ class _Run:
                     pd.read_parquet(entry.state / "assignments.parquet"),
                 )
             assert vectors is not None  # embed computes them when assign is not cached
+            label_topics(
+                self.config,
+                topic_model,
+                document_texts_of(papers),
+                vectors,
+                embedder,
+                self.embedding_cache,
+            )
             fitted = build_fitted_pipeline(self.config, embedder, topic_model, self.embedding_cache)
             enriched, assignments = self.engine.assign(
                 self.config, papers, vectors, fitted, self.staging

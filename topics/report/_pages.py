@@ -504,7 +504,15 @@ def _topic_rows(run: RunData, topic: TopicView) -> pd.DataFrame:
 
 
 def _keywords_by_year(run: RunData, topics: Mapping[int, TopicView]) -> list[dict[str, Any]]:
+    """Rows of the keywords-per-year tables; a year without keywords says why."""
     frame = run.topic_keywords_by_year
+    trends = run.manifest.get("config", {}).get("trends") or {}
+    threshold = trends.get("keyword_min_papers")
+    thin = (
+        f"too few papers for keywords (fewer than {threshold}; trends.keyword_min_papers)"
+        if threshold
+        else "no keywords"
+    )
     out = []
     for record in frame.to_dict(orient="records"):
         try:
@@ -518,10 +526,16 @@ def _keywords_by_year(run: RunData, topics: Mapping[int, TopicView]) -> list[dic
                 "topic": topics[tid],
                 "year": None if pd.isna(record["year"]) else int(record["year"]),
                 "count": record["count"],
-                "keywords": [k for k in str(record["keywords"]).split(";") if k],
+                "keywords": [k for k in _text_or_empty(record["keywords"]).split(";") if k],
+                "note": thin,
             }
         )
     return sorted(out, key=lambda r: (r["topic"].id, -(r["year"] or 0)))
+
+
+def _text_or_empty(value: Any) -> str:
+    """A CSV cell as text; an empty cell (read as NaN) is ``""``, not ``"nan"``."""
+    return "" if pd.isna(value) else str(value)
 
 
 def _complete(run: RunData, theme: str) -> pd.DataFrame:

@@ -135,6 +135,8 @@ class TopicView:
     representative: tuple[str, ...]
     color: str
     weights: tuple[float, ...] = ()
+    phrases: tuple[str, ...] = ()
+    label_source: str = ""
 
     @property
     def href(self) -> str:
@@ -312,6 +314,8 @@ def build_topics(run: RunData, palette: Sequence[str]) -> list[TopicView]:
                 representative=_split(row.representative_paper_ids),
                 weights=tuple(_float(w) or 0.0 for w in _split(row.keyword_weights)),
                 color="#9aa0a6" if topic == OUTLIER_TOPIC else palette[topic % len(palette)],
+                phrases=_split(getattr(row, "phrases", "")),
+                label_source=_text(getattr(row, "label_source", "")),
             )
         )
     return sorted(views, key=lambda v: (v.is_outliers, v.id))

@@ -74,7 +74,12 @@ def compute_trends(
             topic_rows["name"].astype(str).to_numpy(),
             index=topic_rows["paper_id"].astype(str).to_numpy(),
         )
-        keywords = topic_keywords_by_year(papers, topic_of_paper, options.keyword_top_n)
+        keywords = topic_keywords_by_year(
+            papers,
+            topic_of_paper,
+            options.keyword_top_n,
+            min_papers=options.keyword_min_papers,
+        )
     else:
         keywords = pd.DataFrame({c: pd.Series(dtype=object) for c in KEYWORD_COLUMNS})
     return TrendTables(
