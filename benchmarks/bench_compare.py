@@ -25,7 +25,13 @@ Every variant runs in a fresh child process, so its peak resident memory
 own data and fit. The child times the
 stages it can split: for plain BERTopic the UMAP and HDBSCAN calls are
 timed through thin wrappers around its own sub-models, the rest of
-``fit_transform`` (c-TF-IDF and the topic representation) is the remainder.
+``fit_transform`` (c-TF-IDF and the topic representation) is the remainder;
+ours reports its own steps (``BERTopicModel.fit_seconds_``). CPU seconds count
+every thread and child process: plain BERTopic's unseeded UMAP runs on all
+cores, ours (seeded, one core) counts words in a second process meanwhile.
+With ``--map`` the 2-D map that a pipeline run draws after the fit is timed
+for ours apart from the fit. The ratios ours/plain of wall and CPU seconds
+are printed and saved (``ratios``).
 Documents are the abstracts; the vectorizers see them after ``topics.clean``
 (LaTeX, URLs and white space), as in a pipeline run. Coherence is the mean
 NPMI of each topic's top 10 words over the same cleaned, tokenized documents;
@@ -274,12 +280,22 @@ def _timed(function: Any, stage: str) -> Any:
 
 
 def fit_ours(docs: list[str], vectors: np.ndarray) -> dict[str, Any]:
-    """Our defaults: ``build_topic_model(ModelConfig(), seed=0)``."""
+    """Our defaults: ``build_topic_model(ModelConfig(), seed=0)``.
+
+    The steps are the model's own ``fit_seconds_``. The vocabulary pass runs in
+    a second process alongside UMAP (see ``topics.models._counting``): its
+    seconds are reported as ``vocabulary_alongside_umap`` and not added to the
+    fit, whose wall time already contains whatever wait it caused
+    (``vocabulary_wait``); its CPU seconds are in ``fit_cpu_seconds``.
+    """
     from topics.config.schema import ModelConfig
     from topics.models import build_topic_model
 
     model = build_topic_model(ModelConfig(), seed=FIT_SEED)
     model.fit(docs, embeddings=vectors)
+    steps = dict(model.fit_seconds_)
+    background = steps.pop("vocabulary") if model.fit_counted_in_background_ else None
+    _STAGE_SECONDS.update(steps)
     table = model.topic_table_.query("topic >= 0")
     return {
         "labels": np.asarray(model.labels_),
@@ -288,6 +304,20 @@ def fit_ours(docs: list[str], vectors: np.ndarray) -> dict[str, Any]:
         "outlier_share_before_reduction": float(model.outlier_share_),
         "vocabulary_size": len(model.vocabulary_),
         "hdbscan_params": model.hdbscan_params_,
+        "vocabulary_alongside_umap_seconds": background,
+        "step_cpu_seconds": model.fit_cpu_seconds_,
+    }
+
+
+def map_2d_ours(vectors: np.ndarray) -> dict[str, Any]:
+    """The 2-D map a pipeline run draws after the fit (a second UMAP), timed on its own."""
+    from topics.projection import project_2d
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    project_2d(vectors, seed=FIT_SEED)
+    return {
+        "map_2d_seconds": time.perf_counter() - started,
+        "map_2d_cpu_seconds": time.process_time() - cpu_started,
     }
 
 
@@ -367,17 +397,24 @@ def quality(variant: str, docs: list[str], fitted: dict[str, Any]) -> dict[str, 
     }
 
 
-def run_child(variant: str, data_dir: Path) -> dict[str, Any]:
+def _cpu_seconds() -> float:
+    """CPU seconds of this process (all threads) and of its finished child processes."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def run_child(variant: str, data_dir: Path, *, with_map: bool = False) -> dict[str, Any]:
     """Fit one variant on the saved sample; return timings, peak memory and quality."""
     docs = json.loads((data_dir / "docs.json").read_text(encoding="utf-8"))
     vectors = np.load(data_dir / "vectors.npy")
     rss_before = _peak_rss_mb()
-    if variant != "lda":
+    if variant == "bertopic":
         _time_bertopic_stages()
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     fitted = FITTERS[variant](docs, vectors)
     fit_seconds = time.perf_counter() - started
-    fit_cpu_seconds = time.process_time() - cpu_started  # all threads; load-independent
+    # All threads, and child processes (ours counts words in one); load-independent.
+    fit_cpu_seconds = _cpu_seconds() - cpu_started
     peak = _peak_rss_mb()  # before scoring: the metrics are not part of a fit
     stages = dict(_STAGE_SECONDS)
     # None of the timed steps calls another, so the rest is their difference.
@@ -394,6 +431,8 @@ def run_child(variant: str, data_dir: Path) -> dict[str, Any]:
         **{k: v for k, v in fitted.items() if k not in ("labels", "topic_words")},
         "top_words": [words[:10] for words in fitted["topic_words"][:8]],
     }
+    if variant == "ours" and with_map:
+        result.update(map_2d_ours(vectors))
     result.update(quality(variant, docs, fitted))
     return result
 
@@ -414,9 +453,10 @@ def _peak_rss_mb() -> float:
 # ---------------------------------------------------------------- parent side
 
 
-def run_variant(variant: str, data_dir: Path) -> dict[str, Any]:
+def run_variant(variant: str, data_dir: Path, *, with_map: bool = False) -> dict[str, Any]:
     """Fit ``variant`` in a fresh interpreter, so its peak memory is its own."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", variant, str(data_dir)]
+    command += ["--map"] if with_map else []
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         tail = "\n".join(completed.stderr.strip().splitlines()[-15:])
@@ -456,8 +496,8 @@ def print_table(size: str, backend: str, summary: dict[str, Any]) -> None:
     embedding = _embedding_line(summary)
     print(f"\n== {size} ({summary['n_docs']} docs), {backend} embeddings: {embedding}")
     print(
-        f"{'variant':<9}{'fit s':>8}{'docs/s':>8}{'peak MB':>9}{'topics':>7}{'outl%':>7}"
-        f"{'npmi':>7}{'div':>6}  stages (s)"
+        f"{'variant':<9}{'fit s':>8}{'cpu s':>8}{'docs/s':>8}{'peak MB':>9}{'topics':>7}"
+        f"{'outl%':>7}{'npmi':>7}{'div':>6}  stages (s)"
     )
     for row in summary["variants"]:
         if "error" in row:
@@ -465,10 +505,37 @@ def print_table(size: str, backend: str, summary: dict[str, Any]) -> None:
             continue
         stages = ", ".join(f"{k} {v:.1f}" for k, v in row["stage_seconds"].items())
         print(
-            f"{row['variant']:<9}{row['fit_seconds']:>8.1f}{row['docs_per_s']:>8.0f}"
+            f"{row['variant']:<9}{row['fit_seconds']:>8.1f}{row['fit_cpu_seconds']:>8.1f}"
+            f"{row['docs_per_s']:>8.0f}"
             f"{row['peak_rss_mb']:>9.0f}{row['n_topics']:>7}{row['outlier_share']:>7.1%}"
             f"{row['npmi']:>7.3f}{row['diversity']:>6.2f}  {stages}"
         )
+    rows = {row["variant"]: row for row in summary["variants"] if "error" not in row}
+    ours = rows.get("ours", {})
+    if ours.get("vocabulary_alongside_umap_seconds") is not None:
+        print(
+            f"ours counted words in a second process alongside UMAP: "
+            f"{ours['vocabulary_alongside_umap_seconds']:.1f} s (in its cpu s, not in its fit s)"
+        )
+    if "map_2d_seconds" in ours:
+        print(
+            f"ours' 2-D map (a pipeline run's fit stage draws it after the fit; plain BERTopic "
+            f"has none): {ours['map_2d_seconds']:.1f} s, {ours['map_2d_cpu_seconds']:.1f} cpu s"
+        )
+    for name, ratio in fit_ratios(summary).items():
+        print(f"{name}: {ratio:.2f}x")
+
+
+def fit_ratios(summary: dict[str, Any]) -> dict[str, float]:
+    """Ours over plain BERTopic, wall and CPU seconds of the fit, from the same run."""
+    rows = {row["variant"]: row for row in summary["variants"] if "error" not in row}
+    if "ours" not in rows or "bertopic" not in rows:
+        return {}
+    ours, plain = rows["ours"], rows["bertopic"]
+    return {
+        "fit wall ours/bertopic": ours["fit_seconds"] / plain["fit_seconds"],
+        "fit cpu ours/bertopic": ours["fit_cpu_seconds"] / plain["fit_cpu_seconds"],
+    }
 
 
 def _embedding_line(summary: dict[str, Any]) -> str:
@@ -489,10 +556,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--out", type=Path, help="default: benchmarks/results/compare_<size>.json")
     parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache")
+    parser.add_argument(
+        "--map",
+        action="store_true",
+        help="also time the 2-D map of a pipeline run after fitting ours (not part of the fit)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("VARIANT", "DATA_DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(run_child(args.child[0], Path(args.child[1])), default=_jsonable))
+        result = run_child(args.child[0], Path(args.child[1]), with_map=args.map)
+        print(json.dumps(result, default=_jsonable))
         return 0
     if args.embed_only:
         _, info = sample_vectors(
@@ -506,7 +579,8 @@ def main(argv: list[str] | None = None) -> int:
         summary["variants"] = []
         for variant in args.variants.split(","):
             print(f"fitting {variant} on {summary['n_docs']} docs ...", flush=True)
-            summary["variants"].append(run_variant(variant, Path(tmp)))
+            summary["variants"].append(run_variant(variant, Path(tmp), with_map=args.map))
+    summary["ratios"] = fit_ratios(summary)
     print_table(args.size, args.backend, summary)
     out = args.out or RESULTS / f"compare_{args.size}.json"
     _merge_into(out, args.backend, summary)
