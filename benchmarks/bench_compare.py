@@ -555,6 +555,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma list")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--out", type=Path, help="default: benchmarks/results/compare_<size>.json")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep the prepared documents and vectors here and reuse them on the next run",
+    )
     parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache")
     parser.add_argument(
         "--map",
@@ -575,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     summary: dict[str, Any] = {"size": args.size, "backend": args.backend, **environment()}
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as tmp:
-        summary.update(prepare(args.size, args.backend, args.cache_dir, Path(tmp)))
+        summary.update(_prepared(args, Path(tmp)))
         summary["variants"] = []
         for variant in args.variants.split(","):
             print(f"fitting {variant} on {summary['n_docs']} docs ...", flush=True)
@@ -586,6 +591,20 @@ def main(argv: list[str] | None = None) -> int:
     _merge_into(out, args.backend, summary)
     print(f"wrote {out}")
     return 0
+
+
+def _prepared(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Prepare the sample in ``tmp``, or reuse (and first fill) ``--data-dir``."""
+    if args.data_dir is None:
+        return prepare(args.size, args.backend, args.cache_dir, tmp)
+    info_path = args.data_dir / "prepare.json"
+    if not info_path.exists():
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        info = prepare(args.size, args.backend, args.cache_dir, args.data_dir)
+        info_path.write_text(json.dumps(info, default=_jsonable))
+    for name in ("docs.json", "vectors.npy"):
+        (tmp / name).symlink_to((args.data_dir / name).resolve())
+    return json.loads(info_path.read_text())
 
 
 def _merge_into(path: Path, backend: str, summary: dict[str, Any]) -> None:
