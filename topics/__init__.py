@@ -3,6 +3,7 @@
 >>> import topics
 >>> config = topics.load_config("configs/default.yaml")
 >>> result = topics.run(config)                 # what `topics run` does
+>>> result = topics.update(config)              # later: add the new papers, no refit
 >>> model = topics.load("reports/default/model")
 >>> model.assign(["An abstract of a new paper ..."])
 
@@ -15,17 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "load_config", "run"]
+__all__ = ["__version__", "load", "load_config", "run", "update"]
 
 if TYPE_CHECKING:
     from topics.api import load
     from topics.config.loader import load_config
-    from topics.pipeline import run
+    from topics.pipeline import run, update
 
 _LAZY = {
     "load": "topics.api",
     "load_config": "topics.config.loader",
     "run": "topics.pipeline",
+    "update": "topics.pipeline",
 }
 
 

@@ -5,6 +5,7 @@ environment rather than a bug in ``topics``::
 
     TopicsError
     ├── ConfigError            a config key is missing, unknown or of the wrong type
+    │   └── UpdateRefusedError `topics update` cannot add to the last run (none, or changed)
     ├── IngestError            a source file cannot be read at all
     │   └── UnknownFormatError the format of a source cannot be detected
     ├── ModelError             a fitted model cannot be used
@@ -34,6 +35,7 @@ __all__ = [
     "RunLockedError",
     "TopicsError",
     "UnknownFormatError",
+    "UpdateRefusedError",
 ]
 
 
@@ -43,6 +45,10 @@ class TopicsError(Exception):
 
 class ConfigError(TopicsError):
     """The configuration is invalid; the message names the key path and file."""
+
+
+class UpdateRefusedError(ConfigError):
+    """An update needs a previous run built with the same embedding and themes."""
 
 
 class IngestError(TopicsError):

@@ -79,19 +79,24 @@ def write_assign_outputs(
     assignments: pd.DataFrame,
     map_2d: np.ndarray,
     vectors: np.ndarray | None = None,
+    *,
+    topic_table: pd.DataFrame | None = None,
 ) -> None:
     """Papers with their topics and themes, theme scores, topics, the map and topic similarity.
 
     ``vectors`` (the papers' embeddings, in ``papers`` order) give
     ``data/topic_similarity.csv``, which the report's heat map and topic
     hierarchy are drawn from; without them that file is not written.
+    ``topic_table``: the topic table to export instead of the model's (an
+    update's, whose sizes count the new papers too).
     """
     data = run_dir / "data"
     papers = papers_for_export(papers)
     write_table(papers, data / "papers.csv")
     atomic_write_with(data / "papers.parquet", lambda tmp: papers.to_parquet(tmp, index=False))
     write_table(_assignments_for_export(assignments), data / "assignments.csv")
-    write_table(topics_for_export(fitted.topics, papers["paper_id"]), data / "topics.csv")
+    table = fitted.topics if topic_table is None else topic_table
+    write_table(topics_for_export(table, papers["paper_id"]), data / "topics.csv")
     coords = pd.DataFrame(
         {
             "paper_id": papers["paper_id"],

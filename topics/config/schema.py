@@ -483,12 +483,13 @@ class UpdateConfig(_Section):
         description="Share of new papers that fit poorly above which the update reports drift "
         "and names clusters of them.",
     )
-    low_confidence: float = Field(
+    low_fit_quantile: float = Field(
         default=0.1,
-        ge=0,
-        le=1,
-        description="A new paper fits poorly when its topic_confidence is below this, or when "
-        "the model puts it among the outliers (topic -1) before outlier reduction.",
+        gt=0,
+        lt=1,
+        description="A new paper fits poorly when it has no topic (-1) or its topic_confidence "
+        "is below this quantile of the last run's papers' (0.1: their 10th percentile), so the "
+        "rule has the same meaning for every embedding and topic model.",
     )
     drift_clusters: int = Field(
         default=5, ge=1, description="At most this many clusters of poorly fitting new papers."

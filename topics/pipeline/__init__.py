@@ -12,6 +12,7 @@ at the end (:mod:`._lock` keeps two runs of one experiment apart).
 from topics.pipeline._corpus import build_corpus, ingest, list_inputs
 from topics.pipeline._model import newest_date
 from topics.pipeline._run import STAGES, run
+from topics.pipeline._update import update
 from topics.results import CorpusResult, IngestResult, RunResult
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "list_inputs",
     "newest_date",
     "run",
+    "update",
 ]

@@ -1,0 +1,190 @@
+"""`topics update` on the shared arXiv archive: a quarter of new papers without a refit.
+
+The archive's TSV files are split by the ``created`` date into the papers up
+to ``--split`` (exclusive; default 2019-10-01) and those after it, written as
+two temporary TSV files with the original columns. Then, with the fast config
+(configs/arxiv_archive_fast.yaml) in fresh processes, as a user runs them:
+
+1. ``topics run`` on the old papers (cold: it builds the model to update);
+2. ``topics update`` with old + new: the number this benchmark is about;
+3. ``topics run`` with old + new in the same output folder (warm: ingest
+   pieces and embeddings come from the cache, the model is refitted);
+4. ``topics run`` with old + new in a fresh folder (cold).
+
+It prints the times and ratios, and how many of the new papers the update
+put in the same topic (after matching the two fits' topics by shared papers,
+:func:`topics.pipeline._mapping.match_topics`) and on the same themes as the
+full refit of step 4; the old papers are shown for reference. ``--since``
+keeps only papers created on or after a date (a subset, for a busy machine).
+
+    nice -n 5 .venv/bin/python benchmarks/bench_update.py [--since 2019-01-01]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+ARCHIVE = REPO.parent / "shared" / "corpora" / "arxiv-archive-2019"
+RESULTS = REPO / "benchmarks" / "results"
+EXPERIMENT = "update-bench"
+
+
+def split_archive(folder: Path, since: str | None, split: str) -> dict[str, int]:
+    """``old.tsv`` and ``new.tsv`` in ``folder``: every archive row, by its created date."""
+    frames = []
+    for path in sorted(ARCHIVE.glob("*.tsv.xz")):
+        frames.append(pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False))
+    rows = pd.concat(frames, ignore_index=True)
+    created = pd.to_datetime(rows["created"], errors="coerce", format="%Y-%m-%d")
+    keep = created.notna() & (created >= pd.Timestamp(since) if since else created.notna())
+    old = rows.loc[keep & (created < pd.Timestamp(split))]
+    new = rows.loc[keep & (created >= pd.Timestamp(split))]
+    old.to_csv(folder / "old.tsv", sep="\t", index=False)
+    new.to_csv(folder / "new.tsv", sep="\t", index=False)
+    return {"old_rows": len(old), "new_rows": len(new)}
+
+
+def write_configs(folder: Path) -> tuple[Path, Path]:
+    """The archive's fast config, reading the old file, or both (JSON is YAML)."""
+    base = REPO / "configs" / "arxiv_archive_fast.yaml"
+    mapping = {
+        "abstract": "abstract",
+        "title": "title",
+        "arxiv_id": "arxiv_id",
+        "date": "created",
+        "authors": "author_text",
+        "category": "primary_cat",
+        "doi": "doi",
+        "comments": "comments",
+    }
+    paths = []
+    for name, files in (("old", ["old.tsv"]), ("full", ["old.tsv", "new.tsv"])):
+        config = {
+            "extends": str(base),
+            "experiment": EXPERIMENT,
+            "sources": [
+                {"path": str(folder / f), "format": "tsv", "mapping": mapping} for f in files
+            ],
+        }
+        path = folder / f"{name}.yaml"
+        path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def timed(command: str, config: Path, out: Path) -> tuple[float, dict[str, float]]:
+    argv = [sys.executable, "-m", "topics", command, str(config), "-q"]
+    argv += ["--set", f"output_dir={out}"]
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    manifest = json.loads((out / EXPERIMENT / "manifest.json").read_text(encoding="utf-8"))
+    print(f"  {command} {config.stem}: {wall:.1f} s  {manifest['timings_s']}", flush=True)
+    return wall, manifest["timings_s"]
+
+
+def agreement(updated: Path, refit: Path) -> dict[str, object]:
+    """Same topic (after matching topics) and same themes, for new and for old papers."""
+    from topics.pipeline._mapping import match_topics
+
+    a = pd.read_parquet(updated / "data" / "papers.parquet")
+    b = pd.read_parquet(refit / "data" / "papers.parquet")
+    old_ids = set(
+        pd.read_parquet(updated.with_name(f"{EXPERIMENT}.base") / "data" / "papers.parquet")[
+            "paper_id"
+        ]
+    )
+    both = a.merge(b, on="paper_id", suffixes=("_u", "_r"))
+    mapping = match_topics(both["topic_u"].to_numpy(), both["topic_r"].to_numpy())
+    to_refit = dict(zip(mapping["old_topic"], mapping["new_topic"], strict=True))
+    same_topic = both["topic_u"].map(to_refit).fillna(-2).to_numpy() == both["topic_r"].to_numpy()
+    same_themes = (both["themes_u"] == both["themes_r"]).to_numpy()
+    is_new = ~both["paper_id"].isin(old_ids).to_numpy()
+    result: dict[str, object] = {
+        "papers_compared": len(both),
+        "topics_matched_well": int(mapping["kept_label"].sum()),
+        "topics": len(mapping),
+    }
+    for name, rows in (("new", is_new), ("old", ~is_new)):
+        n = int(rows.sum())
+        result[name] = {
+            "papers": n,
+            "same_topic": int(same_topic[rows].sum()),
+            "same_topic_share": round(float(same_topic[rows].mean()), 4) if n else None,
+            "same_themes": int(same_themes[rows].sum()),
+            "same_themes_share": round(float(same_themes[rows].mean()), 4) if n else None,
+            "same_topic_and_themes_share": round(float((same_topic & same_themes)[rows].mean()), 4)
+            if n
+            else None,
+        }
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--since", help="keep papers created on or after this date (a subset)")
+    parser.add_argument("--split", default="2019-10-01", help="new papers: created on or after")
+    parser.add_argument("--out", type=Path, default=RESULTS / "update_archive.json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-update-") as tmp:
+        folder = Path(tmp)
+        sizes = split_archive(folder, args.since, args.split)
+        print(f"split: {sizes}", flush=True)
+        old_config, full_config = write_configs(folder)
+        incremental, fresh = folder / "incremental", folder / "fresh"
+        base_wall, base_t = timed("run", old_config, incremental)
+        update_wall, update_t = timed("update", full_config, incremental)
+        updated = incremental / EXPERIMENT
+        drift = json.loads((updated / "data" / "drift.json").read_text(encoding="utf-8"))
+        # Keep the base and the update apart from the warm run that replaces them.
+        (incremental / f"{EXPERIMENT}.previous").rename(incremental / f"{EXPERIMENT}.base")
+        updated_copy = incremental / f"{EXPERIMENT}.updated"
+        updated.rename(updated_copy)
+        warm_wall, warm_t = timed("run", full_config, incremental)
+        # The static model is distilled once per machine, not per run: the cold run
+        # starts with it, as the update did, so the ratio is not inflated by it.
+        shutil.copytree(
+            incremental / ".cache" / "static-models", fresh / ".cache" / "static-models"
+        )
+        cold_wall, cold_t = timed("run", full_config, fresh)
+        same = agreement(updated_copy, fresh / EXPERIMENT)
+        n_papers = len(pd.read_parquet(fresh / EXPERIMENT / "data" / "papers.parquet"))
+    result = {
+        "command": " ".join(sys.argv),
+        "subset": f"papers created on or after {args.since}" if args.since else "the whole archive",
+        "split": args.split,
+        **sizes,
+        "papers_after_update": n_papers,
+        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+        "load_average_at_start": list(np.round(__import__("os").getloadavg(), 2)),
+        "wall_s": {
+            "base_cold_run": round(base_wall, 1),
+            "update": round(update_wall, 1),
+            "warm_run": round(warm_wall, 1),
+            "cold_run": round(cold_wall, 1),
+        },
+        "stage_s": {"base": base_t, "update": update_t, "warm": warm_t, "cold": cold_t},
+        "speedup_vs_cold_run": round(cold_wall / update_wall, 1),
+        "speedup_vs_warm_run": round(warm_wall / update_wall, 1),
+        "drift": {k: drift[k] for k in ("new_papers", "low_fit", "low_fit_share", "drifted")},
+        "agreement_with_full_refit": same,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,383 @@
+"""``topics update``: add the papers the last run did not have, with its saved model.
+
+``ingest → clean → dedupe`` run over every source exactly as in a run (so a
+new record that duplicates an old paper by arXiv id, DOI, title or abstract
+merges into that paper), then:
+
+* papers are matched to the last run's by their records, then by paper id,
+  arXiv id and DOI: a matched paper keeps its topic, themes and theme scores;
+* only the papers without a match are embedded (the embedding cache holds
+  the others) and assigned, with the model saved in ``<run_dir>/model``;
+* drift (:mod:`._drift`), trends, the "What changed" page and the report
+  cover old and new papers together.
+
+The update is built in a staging directory and swapped in whole under the
+experiment's lock, like a run; the run it replaces is kept as
+``<experiment>.previous``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from topics._io import atomic_directory, atomic_write_json, file_sha256
+from topics.config.schema import Config
+from topics.exports import write_assign_outputs
+from topics.pipeline._cache import stage_key
+from topics.pipeline._drift import drift_report
+from topics.pipeline._last_run import LastRun, check_unchanged, last_run
+from topics.pipeline._lock import experiment_lock, remove_stale_staging
+from topics.pipeline._model import corpus_digest, document_texts_of, predict_papers
+from topics.pipeline._run import _ingest_report, _Run
+from topics.results import ASSIGN_FILES, RunResult
+
+if TYPE_CHECKING:
+    from topics.engine import Engine
+    from topics.fitted import FittedPipeline
+    from topics.themes import TopicCounts
+
+__all__ = ["update"]
+
+log = logging.getLogger("topics.pipeline")
+
+_MODEL_COLUMNS = ("topic", "topic_label", "topic_confidence", "themes")
+# New papers are placed on the map at the mean position of this many nearest old papers.
+_MAP_NEIGHBOURS = 5
+_CHUNK = 512
+
+
+def update(config: Config, *, wait: bool = False) -> RunResult:
+    """Add the papers that the last run of ``config``'s experiment did not have.
+
+    Parameters
+    ----------
+    config : Config
+        The experiment's config; its embedding, themes and theme assignment
+        must be those of the last run.
+    wait : bool, default=False
+        Queue behind a run of the same experiment instead of failing.
+
+    Raises
+    ------
+    UpdateRefusedError
+        There is no previous run, or the config changed what its model fixes.
+    """
+    from topics.engine import open_engine
+
+    with experiment_lock(config.output_dir, config.experiment, wait=wait):
+        last = last_run(config)
+        check_unchanged(config, last)
+        _warn_on_unused_changes(config, last)
+        remove_stale_staging(config.run_dir)
+        with (
+            open_engine(config.engine) as engine,
+            atomic_directory(config.run_dir, keep_previous=config.previous_run_dir) as staging,
+        ):
+            result = _Update(config, staging, engine, last).through("report")
+    result.run_dir = config.run_dir
+    return result
+
+
+class _Update(_Run):
+    """A run whose model stages keep the last run's papers and model."""
+
+    def __init__(self, config: Config, staging: Path, engine: Engine, last: LastRun) -> None:
+        super().__init__(config, staging, None, engine)
+        self.last = last
+
+    def through(self, until: str) -> RunResult:
+        corpus = self.corpus()
+        old = self.last.papers()
+        match = match_last_run(corpus.papers, old)
+        papers = self.update_stages(corpus.papers, old, match)
+        self.write_manifest()
+        return RunResult(
+            self.staging, papers, _ingest_report(self.staging), self.timings, self.stages
+        )
+
+    # -- without refit -------------------------------------------------------
+
+    def update_stages(
+        self, papers: pd.DataFrame, old: pd.DataFrame, match: np.ndarray
+    ) -> pd.DataFrame:
+        from topics.fitted import FittedPipeline
+
+        config = self.config
+        is_new = match < 0
+        log.info(
+            "update: %d papers of the last run, %d new (%d of the last run's are gone)",
+            int((~is_new).sum()),
+            int(is_new.sum()),
+            len(old) - len(np.unique(match[~is_new])),
+        )
+        last_key = self.last.cache_key or file_sha256(self.last.run_dir / "data" / "papers.parquet")
+        assign_key = stage_key(
+            "assign",
+            "update",
+            last_key,
+            file_sha256(self.last.model_dir / "pipeline.json"),
+            corpus_digest(papers),
+            config.assign.model_dump(mode="json"),
+        )
+        with self.stage("fit", last_key) as status:
+            status["how"] = "kept"
+            status["model"] = str(self.last.model_dir)
+            fitted = FittedPipeline.load(self.last.model_dir)
+        docs = document_texts_of(papers)
+        with self.stage("embed", assign_key) as status:
+            # Every document, so the map and topic similarity cover them all; the
+            # embedding cache holds the old ones, so only the new are encoded.
+            vectors, counts = self.vectors(docs, fitted.embedder)
+            status.update(counts, new_papers=int(is_new.sum()))
+        with self.stage("assign", assign_key) as status:
+            enriched, assignments = self.assign_new(papers, old, match, vectors, fitted)
+            status.update(new_papers=int(is_new.sum()), kept_papers=int((~is_new).sum()))
+            drift = drift_report(
+                config.update,
+                enriched.loc[is_new],
+                vectors[is_new],
+                old,
+                seed=config.seed,
+            )
+            atomic_write_json(self.staging / "data" / "drift.json", drift)
+            status["drifted"] = drift["drifted"]
+        self.later_stages(assign_key, enriched, assignments)
+        return enriched
+
+    def assign_new(
+        self,
+        papers: pd.DataFrame,
+        old: pd.DataFrame,
+        match: np.ndarray,
+        vectors: np.ndarray,
+        fitted: FittedPipeline,
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Old papers keep the last run's columns; the new ones get the saved model's."""
+        is_new = match < 0
+        kept, new_rows = np.flatnonzero(~is_new), np.flatnonzero(is_new)
+        columns = {c: np.empty(len(papers), dtype=object) for c in _MODEL_COLUMNS}
+        for column, values in columns.items():
+            values[kept] = old[column].to_numpy()[match[kept]]
+        old_long = self.last.assignments(self.last_assign_state())
+        # An old paper whose id changed (a new record brought its arXiv id) keeps its rows.
+        renamed = pd.Series(
+            papers["paper_id"].to_numpy()[kept], index=old["paper_id"].to_numpy()[match[kept]]
+        )
+        old_long = old_long.loc[old_long["paper_id"].isin(renamed.index)].copy()
+        old_long["paper_id"] = old_long["paper_id"].map(renamed)
+        long = old_long
+        if len(new_rows):
+            counts = self.corpus_counts(papers, old_long, columns["topic"], kept, vectors, fitted)
+            new, new_long = predict_papers(
+                papers.iloc[new_rows],
+                vectors[new_rows],
+                fitted,
+                near_misses=self.config.assign.evidence_near_misses,
+                corpus_topic_counts=counts,
+            )
+            for column, values in columns.items():
+                values[new_rows] = new[column].to_numpy()
+            long = pd.concat([old_long, new_long[old_long.columns]], ignore_index=True)
+        enriched = papers.assign(
+            topic=columns["topic"].astype(np.int64),
+            topic_label=columns["topic_label"],
+            topic_confidence=columns["topic_confidence"].astype(np.float64),
+            themes=columns["themes"],
+        )
+        order = pd.Series(np.arange(len(papers)), index=papers["paper_id"].to_numpy())
+        long = long.iloc[np.argsort(long["paper_id"].map(order).to_numpy(), kind="stable")]
+        long = long.reset_index(drop=True)
+        map_2d = self.map_positions(enriched, old, match, vectors)
+        table = _topic_table(fitted.topics, enriched, old, match)
+        shutil.copytree(self.last.model_dir, self.staging / "model")
+        write_assign_outputs(
+            self.staging, fitted, enriched, long, map_2d, vectors, topic_table=table
+        )
+        return enriched, long
+
+    def corpus_counts(
+        self,
+        papers: pd.DataFrame,
+        old_long: pd.DataFrame,
+        topics: np.ndarray,
+        kept: np.ndarray,
+        vectors: np.ndarray,
+        fitted: FittedPipeline,
+    ) -> TopicCounts | None:
+        """Topic sizes and theme counts of old and new papers, for the new papers' topic signal.
+
+        A full run reads every member of a topic; so does an update. The old
+        papers' counts come from their saved scores (the score before the
+        topic signal is the saved score with the topic contribution taken
+        out), so the old papers are not scored again.
+        """
+        from topics.themes import merge_topic_counts, topic_counts
+
+        assigner = fitted.assigner
+        if assigner is None:
+            return None
+        new_rows = np.setdiff1d(np.arange(len(papers)), kept)
+        new_topics = fitted.topic_model.transform(
+            [""] * len(new_rows), embeddings=vectors[new_rows]
+        ).topics
+        new_counts = assigner.topic_counts(
+            papers["text"].iloc[new_rows].tolist(),
+            vectors[new_rows],
+            titles=papers["title"].iloc[new_rows].tolist(),
+            topics=new_topics.tolist(),
+        )
+        base = _base_assigned(old_long, [t.name for t in assigner.themes_], assigner)
+        if base is None:
+            return new_counts
+        topic_of = pd.Series(topics[kept], index=papers["paper_id"].to_numpy()[kept])
+        old_topics = topic_of.reindex(base.index).to_numpy().astype(np.int64)
+        old_counts = topic_counts(old_topics, np.stack(base.to_list()))
+        return merge_topic_counts([old_counts, new_counts])
+
+    def map_positions(
+        self, papers: pd.DataFrame, old: pd.DataFrame, match: np.ndarray, vectors: np.ndarray
+    ) -> np.ndarray:
+        """Old papers where the last map put them; new ones among their nearest old papers."""
+        coords = pd.read_csv(self.last.run_dir / "data" / "map_2d.csv", dtype={"paper_id": str})
+        by_old_id = coords.set_index("paper_id")[["x", "y"]]
+        kept = np.flatnonzero(match >= 0)
+        positions = np.zeros((len(papers), 2), dtype=np.float64)
+        known = by_old_id.reindex(old["paper_id"].to_numpy()[match[kept]]).to_numpy()
+        positions[kept] = np.nan_to_num(known)
+        new_rows = np.flatnonzero(match < 0)
+        if len(new_rows) and len(kept):
+            unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            anchors = unit[kept]
+            k = min(_MAP_NEIGHBOURS, len(kept))
+            for start in range(0, len(new_rows), _CHUNK):
+                rows = new_rows[start : start + _CHUNK]
+                similarity = unit[rows] @ anchors.T
+                nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+                positions[rows] = positions[kept][nearest].mean(axis=1)
+        return positions
+
+    def last_assign_state(self) -> Path | None:
+        entry = self.cache.lookup("assign", self.last.cache_key) if self.last.cache_key else None
+        return entry.state if entry is not None else None
+
+    # -- trends, changes and the report over old and new ---------------------
+
+    def later_stages(
+        self, assign_key: str, papers: pd.DataFrame, assignments: pd.DataFrame
+    ) -> None:
+        config = self.config
+        trends_key = stage_key("trends", assign_key, config.trends.model_dump(mode="json"))
+        self.trends(trends_key, papers, assignments)
+        self.changes()
+        shown_config = config.model_dump(mode="json", exclude={"output_dir"})
+        self.report(stage_key("report", trends_key, shown_config, "update"))
+        self.cache.store_files("assign", assign_key, self.staging, ASSIGN_FILES)
+
+    def changes(self) -> None:
+        """The "What changed" page's data, against the run this update replaces."""
+        try:
+            from topics.changes import write_changes
+        except ImportError:  # the page's module lands separately
+            log.info("update: topics.changes is not available; no 'What changed' data")
+            return
+        write_changes(self.last.run_dir, self.staging)
+
+
+def match_last_run(papers: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
+    """For each paper, the row of the last run's paper it is (``-1``: a new paper).
+
+    First by the records it merges (``file:line``): dedupe over every source
+    has already joined a new record to the old paper it duplicates, by any
+    key. Then by paper id, arXiv id and DOI, for sources whose files moved.
+    """
+    match = np.full(len(papers), -1, dtype=np.int64)
+    theirs = _explode(old["record_ids"])
+    owner = pd.Series(theirs.index.to_numpy(), index=theirs.to_numpy())
+    owner = owner[~owner.index.duplicated()]
+    found = _explode(papers["record_ids"]).map(owner).dropna()
+    first = found.groupby(level=0).min()
+    match[first.index.to_numpy()] = first.to_numpy(dtype=np.int64)
+    for column in ("paper_id", "arxiv_id", "doi"):
+        owner = _first_row_of(old[column])
+        open_rows = np.flatnonzero(match < 0)
+        if not len(open_rows):
+            break
+        values = papers[column].iloc[open_rows]
+        hits = values.map(owner)
+        ok = hits.notna().to_numpy() & values.notna().to_numpy()
+        match[open_rows[ok]] = hits.to_numpy()[ok].astype(np.int64)
+    return match
+
+
+def _explode(record_ids: pd.Series) -> pd.Series:
+    """Each paper's record ids (``file:line``), one per row, indexed by the paper's row."""
+    lists = record_ids.fillna("").astype(str).str.split(";")
+    ids = lists.explode().str.strip()
+    ids.index = np.repeat(np.arange(len(record_ids)), lists.str.len().to_numpy())
+    return ids[ids != ""]
+
+
+def _first_row_of(values: pd.Series) -> pd.Series:
+    present = values.dropna()
+    present = present[present.astype(str) != ""]
+    rows = pd.Series(present.index.to_numpy(), index=present.to_numpy())
+    return rows[~rows.index.duplicated()]
+
+
+def _base_assigned(long: pd.DataFrame, themes: list[str], assigner: Any) -> pd.Series | None:
+    """Per old paper, which themes its score assigns before the topic signal (papers x themes)."""
+    if not {"score", "topic_affinity"} <= set(long.columns) or not len(long):
+        return None
+    w = assigner.weights_
+    score = long["score"].to_numpy(dtype=np.float64).clip(1e-12, 1 - 1e-12)
+    topic_part = np.nan_to_num(
+        w.topic * (long["topic_affinity"].to_numpy(dtype=np.float64) - w.topic_center)
+    )
+    base_logit = np.log(score / (1 - score)) - topic_part
+    thresholds = dict(zip(themes, assigner.thresholds_, strict=True))
+    cut = long["theme"].map(thresholds).to_numpy(dtype=np.float64)
+    assigned = base_logit >= np.log(cut / (1 - cut))
+    wide = (
+        pd.DataFrame({"paper_id": long["paper_id"], "theme": long["theme"], "a": assigned})
+        .pivot_table(index="paper_id", columns="theme", values="a", aggfunc="max", sort=False)
+        .reindex(columns=themes)
+        .fillna(False)
+        .astype(bool)
+    )
+    return pd.Series(list(wide.to_numpy()), index=wide.index)
+
+
+def _topic_table(
+    table: pd.DataFrame, papers: pd.DataFrame, old: pd.DataFrame, match: np.ndarray
+) -> pd.DataFrame:
+    """The saved topic table with sizes over old and new papers, and its example papers re-indexed.
+
+    ``representative_docs`` index the last run's papers; a paper that is gone is dropped.
+    """
+    row_of_old = np.full(len(old), -1, dtype=np.int64)
+    kept = np.flatnonzero(match >= 0)
+    row_of_old[match[kept]] = kept
+    sizes = papers["topic"].value_counts()
+    table = table.copy()
+    table["size"] = [int(sizes.get(t, 0)) for t in table["topic"]]
+    table["representative_docs"] = [
+        [int(row_of_old[i]) for i in docs if 0 <= i < len(old) and row_of_old[i] >= 0]
+        for docs in table["representative_docs"]
+    ]
+    return table
+
+
+def _warn_on_unused_changes(config: Config, last: LastRun) -> None:
+    """Model settings only take effect when the model is refitted."""
+    saved = last.manifest.get("config", {}).get("model")
+    if saved is not None and saved != config.model.model_dump(mode="json"):
+        log.warning(
+            "the model section differs from the last run's; an update keeps the saved model, "
+            "so the change takes effect with `topics run`"
+        )
