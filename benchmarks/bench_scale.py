@@ -112,8 +112,7 @@ class StageWatcher:
         with self.log_path.open("w", encoding="utf-8", buffering=1) as log:
             for line in self.process.stderr:
                 log.write(line)
-                if line.startswith("INFO stage ") and line.rstrip().endswith(": running"):
-                    self.stage = line.split()[2].rstrip(":")
+                self.stage = _stage_started(line) or self.stage
 
     def poll(self) -> None:
         """Sample until the child exits; a stage's CPU time is the growth while it ran."""
@@ -127,6 +126,14 @@ class StageWatcher:
             last_cpu = cpu
             self.samples.append((time.perf_counter() - self.started, stage, mb))
             time.sleep(POLL_SECONDS)
+
+
+def _stage_started(line: str) -> str | None:
+    """The stage a ``-v`` log line says is starting (``DEBUG stage fit: running``), if any."""
+    words = line.split()
+    if len(words) == 4 and words[1] == "stage" and words[3] == "running":
+        return words[2].rstrip(":")
+    return None
 
 
 def run_pipeline(args: argparse.Namespace) -> dict[str, Any]:
@@ -195,8 +202,7 @@ def watch_running(pid: int, log_path: Path) -> dict[str, Any]:
         with log_path.open(encoding="utf-8", errors="replace") as log:
             log.seek(offset)
             for line in log:
-                if line.startswith("INFO stage ") and line.rstrip().endswith(": running"):
-                    stage = line.split()[2].rstrip(":")
+                stage = _stage_started(line) or stage
             offset = log.tell()
         peak[stage] = max(peak.get(stage, 0.0), tree_usage(pid)[0])
         time.sleep(POLL_SECONDS)

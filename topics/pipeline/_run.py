@@ -185,6 +185,7 @@ class _Run:
     def stage(self, name: str, key: str) -> Iterator[dict[str, Any]]:
         """Time a stage; the body sets ``status["how"] = "cached"`` on a hit."""
         kill_point("stage", name)  # a test hook, inert unless TOPICS_TEST_KILL_AT is set
+        log.debug("stage %s: running", name)  # benchmarks attribute memory to stages by it
         start = time.perf_counter()
         status: dict[str, Any] = {"how": "ran"}
         yield status
