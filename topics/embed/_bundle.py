@@ -4,7 +4,9 @@ A bundle is a directory with ``embedder.json`` (backend, identity, settings)
 plus the backend's own files. A sentence-transformers bundle stores only the
 model spec and its identity, not 90 MB of weights, and refuses to load if the
 local model's files have changed since: vectors from a different model would
-not match the topic model fitted on the old ones.
+not match the topic model fitted on the old ones. A spec that is a local
+directory is never followed from the file (it lies outside the bundle): the
+caller names it (:func:`load_embedder`'s ``local_model``).
 """
 
 from __future__ import annotations
