@@ -33,7 +33,7 @@ from topics.embed import (
     save_embedder,
     text_key,
 )
-from topics.errors import ConfigError, IncompatibleModelError, NotFittedError
+from topics.errors import ConfigError, IncompatibleModelError, ModelError, NotFittedError
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -258,7 +258,11 @@ def test_embed_identity_changes_when_model_files_or_settings_change(tmp_path: Pa
 def test_embed_saved_sentence_transformer_refuses_changed_model(tmp_path: Path) -> None:
     model_dir = _copy_model_with_links(tmp_path / "minilm-copy")
     save_embedder(SentenceTransformerEmbedder(str(model_dir)), tmp_path / "bundle")
-    assert load_embedder(tmp_path / "bundle").identity.startswith("sentence-transformers|")
+    # The bundle names a directory outside itself: loaded only when the caller names it.
+    with pytest.raises(ModelError, match=r"settings\.model names .*minilm-copy.*outside"):
+        load_embedder(tmp_path / "bundle")
+    loaded = load_embedder(tmp_path / "bundle", local_model=model_dir)
+    assert loaded.identity.startswith("sentence-transformers|")
 
     pooling = model_dir / "1_Pooling" / "config.json"
     pooling.write_text(
@@ -267,7 +271,7 @@ def test_embed_saved_sentence_transformer_refuses_changed_model(tmp_path: Path) 
         )
     )
     with pytest.raises(IncompatibleModelError, match="Restore that model"):
-        load_embedder(tmp_path / "bundle")
+        load_embedder(tmp_path / "bundle", local_model=model_dir)
 
 
 def test_embed_cache_rerun_computes_nothing_and_returns_identical_vectors(

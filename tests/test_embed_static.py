@@ -1,7 +1,8 @@
 """Tests for the ``static`` embedding backend (model2vec distilled from a local model).
 
-Cache and bundle mechanics use a tiny BERT written by a session fixture (the
-packaged MiniLM's tokenizer with one 32-wide layer of seeded random weights):
+Cache and bundle mechanics use a tiny BERT written by a session fixture
+(``tiny_base`` in ``tests/conftest.py``: the packaged MiniLM's tokenizer with
+one 32-wide layer of seeded random weights):
 it distils in seconds through exactly the same code. One test distils the
 packaged MiniLM itself, once per session, and checks that the vectors keep
 its semantics.
@@ -19,7 +20,6 @@ import pytest
 
 from topics.config.schema import EmbeddingConfig
 from topics.embed import (
-    SentenceTransformerEmbedder,
     StaticEmbedder,
     build_embedder,
     distilled_model_dir,
@@ -38,30 +38,6 @@ TEXTS = [
     "",
     "Continual learning without catastrophic forgetting.",
 ]
-
-
-@pytest.fixture(scope="session")
-def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A sentence-transformers directory: MiniLM's tokenizer, a tiny seeded BERT."""
-    import torch
-    from transformers import BertConfig, BertModel
-
-    packaged = SentenceTransformerEmbedder().model_dir
-    directory = tmp_path_factory.mktemp("tiny-base")
-    for path in packaged.iterdir():
-        if path.is_file() and path.name not in {"model.safetensors", "config.json"}:
-            shutil.copy2(path, directory / path.name)
-    shutil.copytree(packaged / "1_Pooling", directory / "1_Pooling")
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=30522,
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-    )
-    BertModel(config).save_pretrained(directory)
-    return directory
 
 
 @pytest.fixture(scope="session")

@@ -24,17 +24,30 @@ from topics.records import IngestIssue
 __all__ = ["AssignFileResult", "assign_file", "load"]
 
 
-def load(path: str | Path) -> FittedPipeline:
+def load(path: str | Path, *, embedding_model: str | Path | None = None) -> FittedPipeline:
     """Load a fitted pipeline saved by ``topics run`` (``reports/<experiment>/model``).
+
+    Only JSON and safetensors files inside ``path`` are read; a file there
+    that the format does not name is never opened (a warning lists it).
+
+    Parameters
+    ----------
+    path : str or Path
+        The saved model folder.
+    embedding_model : str or Path, optional
+        The local sentence-transformers directory the model was fitted with,
+        when that was not the packaged MiniLM. A saved model never follows a
+        path written in its own files, so you name the directory you trust.
 
     Raises
     ------
     ModelError
-        If ``path`` is not a saved model.
+        If ``path`` is not a saved model, a file is damaged, or a file leads
+        outside the folder or could carry a pickle.
     IncompatibleModelError
         If it was saved by an incompatible version of ``topics``.
     """
-    return FittedPipeline.load(path)
+    return FittedPipeline.load(path, embedding_model=embedding_model)
 
 
 @dataclass
@@ -51,6 +64,7 @@ def assign_file(
     *,
     fmt: str = "auto",
     evidence_path: str | Path | None = None,
+    embedding_model: str | Path | None = None,
 ) -> AssignFileResult:
     """Read papers from any supported format, assign them, and write a CSV.
 
@@ -59,7 +73,7 @@ def assign_file(
     """
     input_path = Path(input_path)
     source = read_source(input_path, fmt, ReadOptions(display_path=input_path.name))
-    model = load(model_dir)
+    model = load(model_dir, embedding_model=embedding_model)
     frame = pd.DataFrame(
         {
             "paper_id": [r.id for r in source.records],

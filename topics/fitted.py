@@ -9,14 +9,15 @@
       themes/                theme vectors (safetensors) + themes.json
 
 Nothing in it is pickled, so loading a model that someone sent you runs no
-code of theirs. The same :meth:`FittedPipeline.assign` path serves the run and
+code of theirs; and :meth:`FittedPipeline.load` reads only the files the
+format names, inside the folder (:mod:`topics._model_files`), so it cannot be
+pointed at files elsewhere either. The same :meth:`FittedPipeline.assign` path serves the run and
 a loaded model, which is why a loaded model reproduces the run's topics and
 theme scores exactly.
 """
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,13 @@ import pandas as pd
 
 from topics import __version__
 from topics._io import atomic_directory, atomic_write_json
+from topics._model_files import (
+    damaged_model,
+    model_file,
+    model_folder,
+    model_subdir,
+    read_model_json,
+)
 from topics.clean import clean_texts
 from topics.config.schema import CleanConfig, ThemeConfig
 from topics.embed import Embedder, load_embedder, save_embedder
@@ -214,25 +222,55 @@ class FittedPipeline:
         }
 
     @classmethod
-    def load(cls, directory: str | Path) -> FittedPipeline:
-        """Load a bundle written by :meth:`save`; see :func:`topics.load`."""
+    def load(
+        cls, directory: str | Path, *, embedding_model: str | Path | None = None
+    ) -> FittedPipeline:
+        """Load a bundle written by :meth:`save`; see :func:`topics.load`.
+
+        Every file is read through :mod:`topics._model_files`: only the files
+        the format names, only inside ``directory``, never a pickle. A file in
+        the folder that the format does not name is never opened and is listed
+        in a warning. ``embedding_model``: the local sentence-transformers
+        directory the model was fitted with, if it was not the packaged one
+        (:func:`topics.embed.load_embedder`).
+        """
         directory = Path(directory)
-        meta = _read_meta(directory)
-        _warn_on_version_drift(meta, directory)
-        embedder = load_embedder(directory / "embedder")
-        if embedder.identity != meta["embedder_identity"]:
-            raise IncompatibleModelError(
-                f"{directory}: the embedding model differs from the one this model was fitted "
-                f"with ({embedder.identity!r} != {meta['embedder_identity']!r})"
+        with model_folder(directory) as reads:
+            meta = _read_meta(directory)
+            _warn_on_version_drift(meta, directory)
+            meta_path = directory / _META_FILE
+            with damaged_model(meta_path):
+                saved_identity = str(meta["embedder_identity"])
+                has_themes = bool(meta["has_themes"])
+                clean = CleanConfig.model_validate(meta["clean"])
+            embedder = load_embedder(
+                model_subdir(directory, "embedder"), local_model=embedding_model
             )
-        assigner = None
-        if meta["has_themes"]:
-            assigner = ThemeAssigner.load(directory / "themes", encoder_identity=embedder.identity)
+            if embedder.identity != saved_identity:
+                raise IncompatibleModelError(
+                    f"{directory}: the embedding model differs from the one this model was "
+                    f"fitted with ({embedder.identity!r} != {saved_identity!r})"
+                )
+            assigner = None
+            if has_themes:
+                assigner = ThemeAssigner.load(
+                    model_subdir(directory, "themes"), encoder_identity=embedder.identity
+                )
+            topic_model = load_topic_model(model_subdir(directory, "topic_model"))
+            unread = reads.unread()
+        if unread:
+            shown = ", ".join(str(path) for path in unread[:10])
+            more = f" and {len(unread) - 10} more" if len(unread) > 10 else ""
+            warnings.warn(
+                f"{directory}: ignored {len(unread)} file(s) that are not part of a saved "
+                f"model and were never opened: {shown}{more}",
+                stacklevel=2,
+            )
         return cls(
             embedder=embedder,
-            topic_model=load_topic_model(directory / "topic_model"),
+            topic_model=topic_model,
             assigner=assigner,
-            clean=CleanConfig.model_validate(meta["clean"]),
+            clean=clean,
             info=meta,
         )
 
@@ -261,15 +299,14 @@ def _as_frame(data: str | Sequence[str] | pd.DataFrame) -> pd.DataFrame:
 
 def _read_meta(directory: Path) -> dict[str, Any]:
     path = directory / _META_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise ModelError(
             f"{directory} is not a saved topics model ({_META_FILE} is missing); "
             "point at the model/ folder of a run"
         )
-    try:
-        meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{path}: cannot read ({exc})") from exc
+    meta = read_model_json(model_file(directory, _META_FILE))
+    if not isinstance(meta, dict):
+        raise ModelError(f"{path}: not a saved topics model (a JSON object)")
     if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
         raise IncompatibleModelError(
             f"{path} is format {meta.get('format')!r} version {meta.get('format_version')!r}, "
@@ -281,7 +318,7 @@ def _read_meta(directory: Path) -> dict[str, Any]:
 
 
 def _warn_on_version_drift(meta: dict[str, Any], directory: Path) -> None:
-    saved = meta.get("versions", {})
+    saved = meta.get("versions") if isinstance(meta.get("versions"), dict) else {}
     here = package_versions(_RESULT_SHAPING_PACKAGES)
     drift = [
         f"{name} {saved.get(name)} -> {here[name]}"

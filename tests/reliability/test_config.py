@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,49 @@ def test_sweep_into_a_users_folder_named_like_its_comparison_is_refused(
     assert f"{mine.parent} exists and no sweep wrote it" in capsys.readouterr().err
     assert mine.read_bytes() == b"<p>my own page</p>"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["default--sweep"]  # nothing ran
+
+
+def theme_config(tmp_path: Path, *names: str) -> Path:
+    themes = "".join(
+        f"  - name: {json.dumps(name)}\n    description: d\n    phrases: [p]\n" for name in names
+    )
+    return write(tmp_path, f"experiment: e\nsources:\n  - path: a.csv\nthemes:\n{themes}")
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("watermarking; provenance", "must not contain ';'"),
+        ("two\nlines", "line breaks or control characters"),
+        ("tab\there", "line breaks or control characters"),
+        ("unassigned", "papers without a theme"),
+        ("   ", "must not be blank"),
+    ],
+)
+def test_config_theme_name_that_would_break_the_exports_is_refused(
+    tmp_path: Path, name: str, reason: str
+) -> None:
+    """';' joins a paper's themes in papers.csv: such a name would split into two themes.
+
+    Refused when the config is read (``topics validate``), not after the fit.
+    """
+    path = theme_config(tmp_path, "fine", name)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "themes.1.name" in message
+    assert reason in message
+    assert f"{path}:8]" in message  # the line of the second name
+
+
+def test_config_duplicate_theme_names_are_refused(tmp_path: Path) -> None:
+    path = theme_config(tmp_path, "robustness", "robustness")
+    with pytest.raises(ConfigError, match=r"theme name 'robustness' is used twice") as info:
+        load_config(path)
+    assert f"{path}:" in str(info.value)
+
+
+def test_config_theme_name_with_html_or_path_characters_is_accepted(tmp_path: Path) -> None:
+    """Pages escape it and name its file by a slug (``test_render_report_theme_named_...``)."""
+    name = '<img src=x onerror=alert(1)> "graphs" </script> ../../x \\ y'
+    assert [t.name for t in load_config(theme_config(tmp_path, name)).themes] == [name]

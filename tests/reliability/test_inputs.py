@@ -252,20 +252,29 @@ def test_malformed_bibtex_entries_are_named_and_good_entries_kept(tmp_path: Path
     good = entry.format(key="a1", title="Good", abstract=ABSTRACT)
     broken = "@article{a2,\n title={Missing brace,\n abstract={x},\n year={2019}\n}\n"
     duplicate = entry.format(key="a1", title="Again", abstract=ABSTRACT + " again")
+    no_abstract = "@article{a3,\n title={Abstract missing},\n year={2019}\n}\n"
     results = run_ingest(
         tmp_path,
         {
             "braces.bib": (good + broken).encode(),
             "dup.bib": (good + duplicate).encode(),
+            "entry.bib": (good + no_abstract).encode(),
         },
     )
-    braces, dup = results["braces.bib"], results["dup.bib"]
+    braces, dup, entry_bib = results["braces.bib"], results["dup.bib"], results["entry.bib"]
     assert [r.title for r in braces.records] == ["Good"]
     assert "braces.bib:6: entry 'a2' cannot be parsed" in errors(braces)[0]
     assert accounted(braces) == 2
     assert [r.title for r in dup.records] == ["Good"]
     assert "dup.bib:6: duplicate entry key 'a1' (first used at line 1)" in errors(dup)[0]
     assert accounted(dup) == 2
+    # One entry without an abstract among good ones: that entry, not the file.
+    assert [r.title for r in entry_bib.records] == ["Good"]
+    assert errors(entry_bib) == [
+        f"{entry_bib.path}:6: entry 'a3' has no abstract (field 'abstract' is empty or missing);"
+        " skipped ('Abstract missing')"
+    ]
+    assert not entry_bib.failed
 
 
 def test_invalid_jsonl_lines_and_a_json_array_are_named(tmp_path: Path) -> None:
@@ -311,3 +320,78 @@ def test_odd_years_are_kept_undated_with_a_warning_naming_the_line(tmp_path: Pat
     assert "years.csv:3: implausible year 3000" in found[1]
     for line, raw in ((2, "'0'"), (4, "'n.d.'"), (5, "'2019/20'")):
         assert any(f"years.csv:{line}:" in w and raw in w for w in found)
+
+
+def test_ingest_command_accounts_for_every_row_of_bad_files_beside_good_ones(
+    tmp_path: Path, seeds_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's bookkeeping promise on the files a run writes, not on reader results.
+
+    ``topics ingest`` on a good CSV of real papers (40 titled abstracts from
+    the seeds) beside every bad file above: exit code 1 (sources failed), and
+    for every file read row by row, the records in ``papers.csv`` (its
+    ``sources`` lists each merged record's ``file:line``) plus its errors in
+    ``ingest_issues.csv`` equal the rows fed in. A file that cannot be read at
+    all is one error naming it, and gives no paper.
+    """
+    import pandas as pd
+
+    from topics.cli import main
+    from topics.ingest import ReadOptions, read_source
+
+    seed = next(seeds_dir.glob("002_*"))
+    real = read_source(seed, "auto", ReadOptions(display_path=seed.name)).records[:40]
+    good = pd.DataFrame(
+        {
+            "title": [r.title for r in real],
+            "abstract": [r.abstract for r in real],
+            "year": [r.year or "" for r in real],
+        }
+    ).to_csv(index=False)
+    quotes = [f'"Good {i}","{ABSTRACT} {i}",2019' for i in range(4)]
+    quotes[2] = f'"Bad,"{ABSTRACT} x",2019'
+    entry = "@article{{{key},\n title={{{title}}},\n abstract={{{abstract}}},\n year={{2019}}\n}}\n"
+    first = entry.format(key="a1", title="Good", abstract=ABSTRACT)
+    good_line = json.dumps({"title": "ok", "abstract": ABSTRACT, "year": 2019})
+    years = "".join(f"Y{y},{ABSTRACT} {y},{y}\n" for y in ("0", "3000", "n.d.", "2019/20"))
+    rows_fed = {  # file: (content, rows or entries in it)
+        "good.csv": (good.encode(), 40),
+        "quotes.csv": (("title,abstract,year\n" + "\n".join(quotes) + "\n").encode(), 4),
+        "lines.jsonl": (f"{good_line}\n{{not json\n[1, 2]\n".encode(), 3),
+        "braces.bib": (
+            (
+                first + "@article{a2,\n title={Missing brace,\n abstract={x},\n year={2019}\n}\n"
+            ).encode(),
+            2,
+        ),
+        "dup.bib": ((first + entry.format(key="a1", title="Again", abstract="x y")).encode(), 2),
+        "entry.bib": ((first + "@article{a3,\n title={None},\n year={2019}\n}\n").encode(), 2),
+        "years.csv": (("title,abstract,year\n" + years).encode(), 4),
+    }
+    files = {name: data for name, (data, _) in rows_fed.items()}
+    files.update({name: data for name, (data, _) in FILE_LEVEL_CASES.items()})
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "experiment: mixed\noutput_dir: out\nsources:\n"
+        + "".join(f"  - path: {name}\n" for name in files),
+        encoding="utf-8",
+    )
+
+    assert main(["ingest", str(config), "-q"]) == 1
+    assert "FAILED" in capsys.readouterr().out
+    data = tmp_path / "out" / "mixed" / "data"
+    papers = pd.read_csv(data / "papers.csv", dtype=str, keep_default_na=False)
+    issues = pd.read_csv(data / "ingest_issues.csv", dtype=str, keep_default_na=False)
+    records = [
+        Path(source.rsplit(":", 1)[0]).name
+        for sources in papers["sources"]
+        for source in sources.split(";")
+    ]
+    error_files = [Path(f).name for f in issues.loc[issues["severity"] == "error", "file"]]
+    for name, (_, fed) in rows_fed.items():
+        assert records.count(name) + error_files.count(name) == fed, name
+    assert records.count("good.csv") == 40  # no good record lost
+    for name in FILE_LEVEL_CASES:
+        assert (records.count(name), error_files.count(name)) == (0, 1), name

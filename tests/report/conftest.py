@@ -559,6 +559,86 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+# The issue's payloads, exactly: a title that is a script, an abstract with an
+# image whose onerror runs and a </script> that would end a JSON block, and a
+# theme whose name and description are HTML (with path characters in the name,
+# which names its page). Any of them that runs calls alert(), which the browser
+# tests record as a dialog.
+HOSTILE_TITLE = "<script>alert(1)</script>"
+HOSTILE_ABSTRACT = (
+    "We study <img src=x onerror=alert(1)> robustness. "
+    "</script><script>alert(1)</script> Our attack <!-- breaks --> the JSON block."
+)
+HOSTILE_THEME = "<img src=x onerror=alert(1)> graphs </script><script>alert(1)</script> ../../x"
+HOSTILE_DESCRIPTION = (
+    'Neural networks on graphs <script>alert(1)</script><a href="javascript:alert(1)">see</a>'
+    "</textarea></title><b onmouseover=alert(1)>bold</b>"
+)
+HOSTILE_PAPERS = {paper_id(27): HOSTILE_TITLE, paper_id(22): "Graphs </script> " + BREAKOUT}
+
+
+def build_hostile_run_dir(run_dir: Path) -> Path:
+    """The fixture run with the issue's payloads in titles, abstracts and a theme.
+
+    Two papers get hostile titles and every paper a hostile abstract (so the
+    map's hover text and the search index carry them); the theme "graph neural
+    networks" is renamed to :data:`HOSTILE_THEME` with :data:`HOSTILE_DESCRIPTION`
+    in every file that names it, as a run with that config would write them.
+    """
+    build_run_dir(run_dir)
+    data = run_dir / "data"
+    papers = pd.read_csv(data / "papers.csv", keep_default_na=False, dtype=str)
+    for pid, title in HOSTILE_PAPERS.items():
+        papers.loc[papers["paper_id"] == pid, "title"] = title
+    papers["abstract"] = HOSTILE_ABSTRACT + " " + papers["abstract"]
+    papers["themes"] = [
+        ";".join(HOSTILE_THEME if t == GNN else t for t in themes.split(";"))
+        for themes in papers["themes"]
+    ]
+    papers.to_csv(data / "papers.csv", index=False)
+    for name, column in (
+        ("assignments.csv", "theme"),
+        ("themes_by_year.csv", "theme"),
+        ("trends.csv", "name"),
+    ):
+        table = pd.read_csv(data / name, keep_default_na=False, dtype=str)
+        table[column] = table[column].replace(GNN, HOSTILE_THEME)
+        table.to_csv(data / name, index=False)
+    for name in ("evaluation.json", "../manifest.json"):
+        path = data / name
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                json.dumps(GNN), json.dumps(HOSTILE_THEME, ensure_ascii=False)
+            ),
+            encoding="utf-8",
+        )
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    for theme in manifest["config"]["themes"]:
+        if theme["name"] == HOSTILE_THEME:
+            theme["description"] = HOSTILE_DESCRIPTION
+    _write_json(run_dir / "manifest.json", manifest)
+    return run_dir
+
+
+@pytest.fixture(scope="session")
+def hostile_rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of :func:`build_hostile_run_dir`, rendered once per session."""
+    directory = build_hostile_run_dir(tmp_path_factory.mktemp("hostile") / "run")
+    render_report(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def hostile() -> dict[str, str]:
+    """The payloads of :func:`build_hostile_run_dir`, by what they are."""
+    return {
+        "title": HOSTILE_TITLE,
+        "abstract": HOSTILE_ABSTRACT,
+        "theme": HOSTILE_THEME,
+        "description": HOSTILE_DESCRIPTION,
+    }
+
+
 @pytest.fixture(scope="session")
 def xss_probe() -> str:
     """The hostile title planted in the fixture (theme "adversarial robustness", topic -1)."""

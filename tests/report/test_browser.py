@@ -7,6 +7,7 @@ fails here. Skipped only when Chromium is not installed (CI installs it).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -442,4 +443,110 @@ def test_browser_structure_page_draws_hierarchy_heat_map_and_terms(
     order = [t.split(":")[0] for t in ticks]
     assert sorted(order) == ["0", "1", "2", "3"]
     assert abs(order.index("0") - order.index("3")) == 1  # the closest pair sit together
+    visit.assert_clean()
+
+
+# -- the issue's payloads on every page ---------------------------------------
+
+_JSON_BLOCK = re.compile(r'<script type="application/json" id="([^"]+)">(.*?)</script>', re.S)
+# What the report itself writes that a handler check would otherwise flag.
+_OWN_HANDLERS = {("FORM", "search-form", "onsubmit", "return false")}
+_INJECTED = """() => ({
+    handlers: [...document.querySelectorAll('*')].flatMap(el => [...el.attributes]
+        .filter(a => a.name.startsWith('on')).map(a => [el.tagName, el.id, a.name, a.value])),
+    images: document.querySelectorAll('img[src="x"], image[href="x"]').length,
+    javascriptLinks: [...document.querySelectorAll('a')].filter(a => /^\\s*javascript:/i
+        .test(a.getAttribute('href') || a.getAttribute('xlink:href') || '')).length,
+    inlineScripts: [...document.scripts].filter(s => !s.src && s.type !== 'application/json')
+        .length,
+    xss: window.__xss,
+})"""
+
+
+def every_page(run_dir: Path) -> list[Path]:
+    """Every HTML file of the report, wherever it is (a new kind of page is included)."""
+    return sorted(p for p in run_dir.rglob("*.html") if "assets" not in p.parts)
+
+
+def test_browser_hostile_payloads_run_on_no_page(
+    hostile_rendered: Path, browser: Browser, hostile: dict[str, str]
+) -> None:
+    """Titles, abstracts and a theme name and description of HTML: shown, never run.
+
+    Every page is opened, its charts drawn, its tables searched for the payload
+    and the map hovered and recoloured by theme; any ``alert`` the payloads call
+    would open a dialog, which is recorded (and dismissed).
+    """
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    dialogs: list[str] = []
+    visit = Visit(context.new_page())
+    context.on("page", lambda p: dialogs.append(f"popup {p.url}"))  # window.open
+    visit.page.on("dialog", lambda d: (dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
+    shown: dict[str, int] = {"title": 0, "theme": 0, "description": 0}
+    pages = every_page(hostile_rendered)
+    assert len(pages) == 11  # index, 3 themes, 5 topics and their overview, search
+    try:
+        for path in pages:
+            page = visit.open(path)
+            for search in page.locator("input.table-search:visible").all():
+                search.fill("alert")
+            if path.name == "search.html":
+                page.locator("#search-query").fill("alert")
+                page.wait_for_function("document.querySelectorAll('#search-results > li').length")
+            if path == hostile_rendered / "index.html":
+                chart = page.locator("#topics [data-chart]").first
+                chart.evaluate("d => Plotly.Fx.hover(d, [{curveNumber: 0, pointNumber: 0}])")
+                chart.locator(".updatemenu-button", has_text="Colour by theme").click()
+                page.wait_for_timeout(300)
+            text = page.locator("body").inner_text()
+            for what in shown:
+                shown[what] += text.count(hostile[what])
+            found = page.evaluate(_INJECTED)
+            handlers = {tuple(h) for h in found.pop("handlers")}
+            assert handlers <= _OWN_HANDLERS, f"{path.name}: {handlers}"
+            assert found == {"images": 0, "javascriptLinks": 0, "inlineScripts": 0, "xss": None}, (
+                path.name
+            )
+            assert dialogs == [], f"{path.name}: {dialogs}"
+        visit.assert_clean()
+    finally:
+        context.close()
+    # The payloads did reach the pages, as text.
+    assert shown["title"] >= 2, shown
+    assert shown["theme"] >= 5, shown
+    assert shown["description"] >= 1, shown
+
+
+def test_browser_embedded_json_carries_the_payloads_without_closing_its_block(
+    hostile_rendered: Path, visit: Visit, hostile: dict[str, str]
+) -> None:
+    """Chart data and the search index: no raw '<' in any block, every block parses.
+
+    A ``</script>`` inside JSON would end the block early: the browser would
+    then see more (or fewer) script elements than the file has script tags,
+    and the rest of the data would not parse.
+    """
+    decoded: list[str] = []
+    for path in every_page(hostile_rendered):
+        html = path.read_text(encoding="utf-8")
+        blocks = _JSON_BLOCK.findall(html)
+        for block_id, raw in blocks:
+            assert "<" not in raw, f"{path.name} #{block_id}"
+            assert "\u2028" not in raw, f"{path.name} #{block_id}"
+            decoded.append(json.dumps(json.loads(raw), ensure_ascii=False))
+        page = visit.open(path)
+        parsed = page.evaluate(
+            "[...document.querySelectorAll('script[type=\"application/json\"]')]"
+            ".map(s => { try { JSON.parse(s.textContent); return s.id; }"
+            " catch (e) { return null; } })"
+        )
+        assert parsed == [block_id for block_id, _ in blocks], path.name
+        assert page.evaluate("document.scripts.length") == html.count("<script"), path.name
+    everything = "\n".join(decoded)
+    # The data holds the payloads themselves (the search index, as text) or
+    # HTML-escaped for plotly's labels: present either way, inert either way.
+    assert hostile["title"] in everything
+    assert hostile["abstract"].split(" Our")[0] in everything
+    theme = hostile["theme"]
+    assert theme in everything or theme.replace("<", "&lt;").replace(">", "&gt;") in everything
     visit.assert_clean()

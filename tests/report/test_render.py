@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import re
-from html import unescape
+from html import escape, unescape
 from importlib import resources
 from pathlib import Path
 
@@ -377,3 +377,21 @@ def test_render_report_structure_page_without_similarity_says_why(run_dir: Path)
     html = (run_dir / "topics" / "index.html").read_text(encoding="utf-8")
     assert "This run saved no data/topic_similarity.csv" in html
     assert html.count("data-chart") == 4  # the term bars still draw, from topics.csv
+
+
+def test_render_report_theme_named_with_html_and_path_characters_stays_in_themes(
+    hostile_rendered: Path, hostile: dict[str, str]
+) -> None:
+    """Its page is a slug under themes/, linked from the overview; nothing lands elsewhere."""
+    pages = sorted(p.relative_to(hostile_rendered).as_posix() for p in hostile_rendered.rglob("*"))
+    assert all(not name.startswith("..") for name in pages)
+    assert [p.name for p in hostile_rendered.parent.iterdir()] == ["run"]
+    themes = sorted((hostile_rendered / "themes").iterdir())
+    assert len(themes) == 3
+    assert all(re.fullmatch(r"[a-z0-9-]+\.html", p.name) for p in themes)
+    slug = "img-src-x-onerror-alert-1-graphs-script-script-alert-1-script-x"
+    assert (hostile_rendered / "themes" / f"{slug}.html").is_file()
+    index = (hostile_rendered / "index.html").read_text(encoding="utf-8")
+    assert f'href="themes/{slug}.html"' in index
+    assert escape(hostile["theme"], quote=False) in index
+    assert hostile["theme"] not in index

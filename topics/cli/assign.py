@@ -23,6 +23,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=None,
         help="also write every (paper, theme) score with its evidence to this CSV",
     )
+    parser.add_argument(
+        "--embedding-model",
+        default=None,
+        metavar="DIR",
+        help="the local sentence-transformers directory the model was fitted with, if it "
+        "was not the packaged one (a saved model never follows a path in its own files)",
+    )
     parser.set_defaults(func=guarded(assign_cli))
 
 
@@ -30,7 +37,12 @@ def assign_cli(args: argparse.Namespace) -> int:
     from topics.api import assign_file  # torch loads only for this command
 
     result = assign_file(
-        args.model_dir, args.input, args.out, fmt=args.format, evidence_path=args.evidence
+        args.model_dir,
+        args.input,
+        args.out,
+        fmt=args.format,
+        evidence_path=args.evidence,
+        embedding_model=args.embedding_model,
     )
     for issue in result.issues:
         print(f"{issue.severity}: {issue}")

@@ -319,6 +319,28 @@ class ThemeConfig(_Section):
     )
     threshold: float | None = Field(default=None, description="Overrides assign.threshold.")
 
+    @field_validator("name")
+    @classmethod
+    def _exportable_name(cls, name: str) -> str:
+        """A name is joined with ';' in papers.csv and heads a score column: keep it parseable.
+
+        Any other character is allowed: pages escape it, and file names are slugs
+        (``themes/<slug>.html``), so a name with HTML or path characters is safe.
+        """
+        from topics.results import UNASSIGNED
+
+        if not name.strip():
+            raise ValueError("must not be blank")
+        if ";" in name:
+            raise ValueError(
+                f"must not contain ';', which joins a paper's themes in papers.csv; got {name!r}"
+            )
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+            raise ValueError(f"must not contain line breaks or control characters; got {name!r}")
+        if name == UNASSIGNED:
+            raise ValueError(f"{UNASSIGNED!r} is what papers without a theme get; rename it")
+        return name
+
 
 class AssignConfig(_Section):
     threshold: float = Field(default=0.5, ge=0, le=1)
@@ -512,6 +534,16 @@ class Config(_Section):
     report: ReportConfig = ReportConfig()
     engine: EngineConfig = EngineConfig()
     update: UpdateConfig = UpdateConfig()
+
+    @field_validator("themes")
+    @classmethod
+    def _distinct_theme_names(cls, themes: list[ThemeConfig]) -> list[ThemeConfig]:
+        seen: set[str] = set()
+        for theme in themes:
+            if theme.name in seen:
+                raise ValueError(f"theme name {theme.name!r} is used twice; names must differ")
+            seen.add(theme.name)
+        return themes
 
     @field_validator("experiment")
     @classmethod

@@ -32,6 +32,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from topics._io import file_sha256
+from topics._model_files import PICKLE_SUFFIXES
 from topics.errors import ConfigError, IncompatibleModelError, ModelError
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ __all__ = [
     "PACKAGED_MODELS",
     "PAD_MULTIPLE",
     "SentenceTransformerEmbedder",
+    "refuse_pickled_weights",
     "resolve_model_dir",
 ]
 
@@ -128,6 +130,32 @@ def _model_files(directory: Path) -> Iterator[Path]:
             and path.suffix.lower() not in _IGNORED_SUFFIXES
         ):
             yield path
+
+
+def refuse_pickled_weights(directory: Path) -> None:
+    """Refuse a model whose weights would be unpickled.
+
+    transformers and sentence-transformers read ``model.safetensors`` when a
+    folder has one, and fall back to ``torch.load`` of ``pytorch_model.bin``
+    (a pickle) when it does not. A folder with a pickle-format file and no
+    safetensors weights beside it is therefore refused before anything loads.
+
+    Raises
+    ------
+    ModelError
+        Naming the file, if such a folder exists in ``directory``.
+    """
+    for path in sorted(directory.rglob("*")):
+        if (
+            path.suffix.lower() in PICKLE_SUFFIXES
+            and path.is_file()
+            and not (path.parent / "model.safetensors").is_file()
+        ):
+            raise ModelError(
+                f"{path}: weights in a format that is unpickled on load, and no "
+                "model.safetensors beside it; topics loads model weights only from "
+                "safetensors. Convert the model (save_pretrained(..., safe_serialization=True))"
+            )
 
 
 def enforce_offline() -> None:
@@ -319,10 +347,20 @@ class SentenceTransformerEmbedder:
         if "OMP_NUM_THREADS" not in os.environ:  # an explicit user choice wins
             torch.set_num_threads(available_cores())
         torch.manual_seed(self.seed)
-        with quiet_third_party_logs():
-            model = SentenceTransformer(
-                str(self.model_dir), local_files_only=True, trust_remote_code=False
-            )
+        refuse_pickled_weights(self.model_dir)
+        try:
+            with quiet_third_party_logs():
+                # Weights from safetensors only: never torch.load (unpickle) a .bin.
+                model = SentenceTransformer(
+                    str(self.model_dir),
+                    local_files_only=True,
+                    trust_remote_code=False,
+                    model_kwargs={"use_safetensors": True},
+                )
+        except (OSError, ValueError) as error:
+            raise ModelError(
+                f"Cannot load the sentence-transformers model in {self.model_dir}: {error}"
+            ) from error
         model.eval()
         if self.max_seq_length is not None:
             model.max_seq_length = self.max_seq_length

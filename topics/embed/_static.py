@@ -25,18 +25,20 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
 from topics._io import _give_default_permissions, atomic_write_json
+from topics._model_files import model_file, model_subdir, read_model_json
 from topics.embed._sentence_transformers import (
     DEFAULT_MODEL,
     PACKAGED_PREFIX,
     enforce_offline,
     model_digest,
     quiet_third_party_logs,
+    refuse_pickled_weights,
     resolve_model_dir,
 )
 from topics.errors import IncompatibleModelError, ModelError
@@ -94,17 +96,58 @@ def _sha256(path: Path) -> str:
 
 
 def _verified(directory: Path) -> dict[str, Any] | None:
-    """The manifest of ``directory`` if every file it lists is there and unchanged, else None."""
+    """The manifest of ``directory`` if every file it lists is there and unchanged, else None.
+
+    A listed name must be a plain file name of a regular file in ``directory``
+    (no ``..``, no link out of it): nothing outside the folder is ever hashed.
+    """
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         files: dict[str, str] = manifest["files"]
         if manifest.get("format") != _MANIFEST_FORMAT or not set(_VECTOR_FILES) <= set(files):
             return None
+        root = directory.resolve()
+        for name in files:
+            path = (directory / name).resolve()
+            if Path(name).name != name or path.parent != root or not path.is_file():
+                return None
         if any(_sha256(directory / name) != digest for name, digest in files.items()):
             return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return dict(manifest)
+
+
+def _check_bundle_copy(static_dir: Path) -> None:
+    """Refuse a bundle's static model that could make model2vec read outside or unpickle.
+
+    model2vec reads the folder as a whole (it picks its files by layout), so
+    the folder must hold exactly the files its manifest lists, each a plain
+    name inside it (:func:`topics._model_files.model_file`: no pickle format,
+    no link out), and nothing else.
+    """
+    manifest_path = model_file(static_dir.parent, f"{static_dir.name}/{MANIFEST}")
+    manifest = read_model_json(manifest_path)
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict):
+        raise ModelError(f"{manifest_path}: no 'files' table; the bundle was modified")
+    for name in files:
+        if not isinstance(name, str) or Path(name).name != name:
+            raise ModelError(
+                f"{manifest_path}: files names {name!r}, which is not a plain file name in "
+                f"{static_dir}; a saved model reads only files inside its own folder, "
+                "refusing to load it"
+            )
+        model_file(static_dir, name, named_by=f"{manifest_path}: files")
+    extra = sorted(
+        entry.name for entry in static_dir.iterdir() if entry.name not in {*files, MANIFEST}
+    )
+    if extra:
+        raise ModelError(
+            f"{static_dir}: holds {extra}, which its {MANIFEST} does not list; model2vec "
+            "reads this folder as a whole, so the bundle is refused. Remove them or copy "
+            "the model again"
+        )
 
 
 def _write_model(model: StaticModel, directory: Path, about: dict[str, Any]) -> None:
@@ -132,9 +175,12 @@ def _distill(base_dir: Path, seed: int) -> StaticModel:
             f"embedding.backend 'static' cannot distil a model: {error}. Install the "
             f"backend's extra: {_INSTALL_HINT}"
         ) from error
+    refuse_pickled_weights(base_dir)
     torch.manual_seed(seed)
     with _quiet_model2vec():
-        model = AutoModel.from_pretrained(str(base_dir), local_files_only=True)
+        model = AutoModel.from_pretrained(
+            str(base_dir), local_files_only=True, use_safetensors=True
+        )
         tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
         return distill_from_model(model=model, tokenizer=tokenizer, pca_dims=PCA_DIMS, device="cpu")
 
@@ -201,7 +247,11 @@ class StaticEmbedder:
         self.max_seq_length = max_seq_length
         self.cache_dir = None if cache_dir is None else Path(cache_dir)
         self.seed = seed
-        self.model_dir = resolve_model_dir(model)
+        # None only when loaded from a bundle, which carries the distilled model
+        # and so never needs (or reads) the base model.
+        model_dir = resolve_model_dir(model)
+        self.model_dir: Path | None = model_dir
+        self._base_name = model if model.startswith(PACKAGED_PREFIX) else model_dir.name
         self._static_dir: Path | None = None
         self._loaded: StaticModel | None = None
         self._identity: str | None = None
@@ -218,10 +268,10 @@ class StaticEmbedder:
             digest = hashlib.sha256()
             for name in _VECTOR_FILES:
                 digest.update(f"{name}\0{_sha256(self._static_dir / name)}\n".encode())
-            name = self.model if self.model.startswith(PACKAGED_PREFIX) else self.model_dir.name
             length = "none" if self.max_seq_length is None else self.max_seq_length
             self._identity = (
-                f"static|{name}|model2vec={_model2vec_version()}|sha256={digest.hexdigest()}"
+                f"static|{self._base_name}|model2vec={_model2vec_version()}"
+                f"|sha256={digest.hexdigest()}"
                 f"|max_length={length}"
             )
         return self._identity
@@ -280,20 +330,44 @@ class StaticEmbedder:
             shutil.copy2(path, built / path.name)
         _give_default_permissions(built, directory=True)
         os.replace(built, target)
-        return {"model": self.model, "max_seq_length": self.max_seq_length, "seed": self.seed}
+        return {
+            "model": self.model,
+            "base_name": self._base_name,
+            "max_seq_length": self.max_seq_length,
+            "seed": self.seed,
+        }
 
     @classmethod
     def from_bundle(cls, directory: Path, settings: dict[str, Any], identity: str) -> Self:
-        """Load from a bundle; refuse one whose files no longer match their manifest."""
-        static_dir = directory / "static_model"
+        """Load from a bundle; refuse one whose files no longer match their manifest.
+
+        Only the bundle's own copy is read: the base model it was distilled
+        from (``settings["model"]``, maybe a path on another machine) is a name
+        in the identity and is never resolved.
+        """
+        static_dir = model_subdir(directory, "static_model")
+        _check_bundle_copy(static_dir)
         if _verified(static_dir) is None:
             raise IncompatibleModelError(
                 f"The static model in {static_dir} is missing or does not match its "
                 f"{MANIFEST}: the bundle was modified. Re-run the embedding stage."
             )
-        embedder = cls(
-            settings["model"], max_seq_length=settings["max_seq_length"], seed=settings["seed"]
+        _model2vec_version()
+        embedder = cls.__new__(cls)
+        base = str(settings["model"])
+        embedder.model = base
+        embedder.max_seq_length = settings["max_seq_length"]
+        embedder.cache_dir = None
+        embedder.seed = int(settings["seed"])
+        embedder.model_dir = None
+        # The name in the identity; bundles from before "base_name" was saved
+        # had a packaged base or the folder's own name.
+        embedder._base_name = str(
+            settings.get("base_name")
+            or (base if base.startswith(PACKAGED_PREFIX) else PurePath(base).name)
         )
+        embedder._loaded = None
+        embedder._identity = None
         embedder._static_dir = static_dir
         if embedder.identity != identity:
             raise IncompatibleModelError(
@@ -311,6 +385,7 @@ class StaticEmbedder:
 
     def _ensure_distilled(self) -> Path:
         """The cached model's directory, distilled (again) when absent or invalid."""
+        assert self.model_dir is not None  # only a bundle has none, and it has its copy
         root = self.cache_dir
         if root is None:
             root = Path(tempfile.mkdtemp(prefix="topics-static-"))

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import numpy as np
-from safetensors.numpy import load_file, save
+from safetensors.numpy import save
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.utils._param_validation import Interval
 
 from topics._io import atomic_write_bytes
+from topics._model_files import model_file, read_model_json, read_safetensors
 from topics.errors import IncompatibleModelError, ModelError, NotFittedError
 
 __all__ = ["TfidfSvdEmbedder", "adaptive_min_df"]
@@ -203,8 +204,10 @@ class TfidfSvdEmbedder(BaseEstimator):
     @classmethod
     def from_bundle(cls, directory: Path, settings: dict[str, Any], identity: str) -> Self:
         """Load a fitted embedder written by :meth:`bundle_settings`."""
-        vocabulary = json.loads((directory / _VOCABULARY_FILE).read_text(encoding="utf-8"))
-        components = load_file(directory / _COMPONENTS_FILE)["components"]
+        vocabulary = read_model_json(model_file(directory, _VOCABULARY_FILE))
+        components = read_safetensors(
+            model_file(directory, _COMPONENTS_FILE), required=("components",)
+        )["components"]
         embedder = cls(n_components=settings["n_components"], random_state=settings["random_state"])
         embedder._set_state(
             terms=vocabulary["terms"],

@@ -284,8 +284,12 @@ def _embeddings(run_dir: Path, config: Mapping[str, Any], docs: list[str]) -> np
     """The run's document embeddings, read from the embedding cache (computed if missing)."""
     from topics.embed import embed_texts, load_embedder
 
-    embedder = load_embedder(_require(run_dir / "model" / "embedder"))
     embedding = config.get("embedding") or {}
+    # The run's own config names its embedding model: evaluate works on a run
+    # of yours, whose caches it reads too.
+    embedder = load_embedder(
+        _require(run_dir / "model" / "embedder"), local_model=embedding.get("model")
+    )
     output_dir = Path(config.get("output_dir") or run_dir.parent)
     cache_dir = Path(embedding.get("cache_dir") or output_dir / ".cache" / "embeddings")
     vectors, stats = embed_texts(

@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel
 from sklearn.base import BaseEstimator
 
+from topics._model_files import damaged_model
 from topics.errors import IncompatibleModelError, NotFittedError
 from topics.models._bundle import Bundle, read_bundle, write_bundle
 from topics.models._text import unique_labels
@@ -283,6 +284,12 @@ class TopicModel(BaseEstimator, ABC):
 
     @classmethod
     def _from_bundle(cls, bundle: Bundle) -> Self:
+        """Rebuild the model; saved data that does not fit is a ModelError naming model.json."""
+        with damaged_model(bundle.meta_path):
+            return cls._rebuild(bundle)
+
+    @classmethod
+    def _rebuild(cls, bundle: Bundle) -> Self:
         params = dict(bundle.params)
         for name, section in cls._config_params.items():
             if params.get(name) is not None:

@@ -29,9 +29,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from pydantic import BaseModel
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import save_file
 
-from topics._io import atomic_directory
+from topics._io import _give_default_permissions, atomic_directory
+from topics._model_files import damaged_model, model_file, read_model_json, read_safetensors
 from topics.errors import IncompatibleModelError, ModelError
 from topics.manifest import package_versions
 
@@ -64,6 +65,7 @@ class Bundle:
     vocabulary: list[str]
     arrays: dict[str, np.ndarray]
     meta: dict[str, Any]
+    meta_path: Path  # model.json: what an error about the saved data names
 
 
 def params_to_json(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -171,6 +173,8 @@ def write_bundle(
     directory = Path(directory)
     with atomic_directory(directory) as tmp:
         save_file(contiguous, str(tmp / ARRAYS_FILE), metadata={"format": FORMAT_NAME})
+        # safetensors creates the file private (0600); a model is shared like its JSON.
+        _give_default_permissions(tmp / ARRAYS_FILE)
         (tmp / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False) + "\n")
         (tmp / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     return directory
@@ -179,53 +183,53 @@ def write_bundle(
 def read_bundle(directory: Path, *, table_columns: tuple[str, ...]) -> Bundle:
     """Read and check a model directory.
 
+    Only the three files above are opened, each confined to the directory
+    (:mod:`topics._model_files`); a damaged one is a :class:`ModelError` naming it.
+
     Raises
     ------
     ModelError
-        If a file is missing or is not a ``topics`` model.
+        If a file is missing, damaged, leads outside the directory, or is not a
+        ``topics`` model.
     IncompatibleModelError
         If the model was written with another major format version.
     """
     directory = Path(directory)
-    meta = _read_json(directory / META_FILE)
+    meta_path = model_file(directory, META_FILE)
+    meta = read_model_json(meta_path)
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise ModelError(
-            f"{directory / META_FILE}: not a topics model (expected format "
+            f"{meta_path}: not a topics model (expected format "
             f"{FORMAT_NAME!r}, got {meta.get('format') if isinstance(meta, dict) else meta!r})"
         )
-    check_format_version(str(meta.get("format_version")), directory, meta)
-    vocabulary = _read_json(directory / VOCABULARY_FILE)
-    arrays_path = directory / ARRAYS_FILE
-    if not arrays_path.is_file():
-        raise ModelError(f"{arrays_path}: file missing; the model directory is incomplete")
-    return Bundle(
-        kind=str(meta["kind"]),
-        params=dict(meta["params"]),
-        state=dict(meta["state"]),
-        topic_table=_table_from_json(meta["topic_table"], table_columns),
-        vocabulary=list(vocabulary),
-        arrays=load_file(str(arrays_path)),
-        meta=meta,
-    )
+    check_format_version(str(meta.get("format_version")), meta_path, meta)
+    vocabulary_path = model_file(directory, VOCABULARY_FILE)
+    vocabulary = read_model_json(vocabulary_path)
+    arrays_path = model_file(directory, ARRAYS_FILE)
+    arrays = read_safetensors(arrays_path, required=("labels", "topic_ids"))
+    with damaged_model(meta_path):
+        if not isinstance(vocabulary, list):
+            raise TypeError(f"{VOCABULARY_FILE} holds {type(vocabulary).__name__}, not a list")
+        return Bundle(
+            kind=str(meta["kind"]),
+            params=dict(meta["params"]),
+            state=dict(meta["state"]),
+            topic_table=_table_from_json(meta["topic_table"], table_columns),
+            vocabulary=[str(term) for term in vocabulary],
+            arrays=arrays,
+            meta=meta,
+            meta_path=meta_path,
+        )
 
 
-def check_format_version(found: str, directory: Path, meta: dict[str, Any]) -> None:
+def check_format_version(found: str, meta_path: Path, meta: dict[str, Any]) -> None:
     """Accept any minor version of our major version, nothing else."""
     expected_major = FORMAT_VERSION.split(".")[0]
     if found.split(".")[0] != expected_major:
         writer = (meta.get("packages") or {}).get("topics")
         raise IncompatibleModelError(
-            f"{directory}: model format version {found} (written by topics {writer}) "
+            f"{meta_path}: model format version {found} (written by topics {writer}) "
             f"cannot be read by this version of topics, which reads format "
             f"{expected_major}.x. Refit the model with this version, or load it with "
             f"the topics version that wrote it."
         )
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"{path}: file missing; is this a saved topic model directory?") from None
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc

@@ -347,7 +347,11 @@ class _Run:
 
         entry = self.cache.lookup("embed", key)
         if entry is not None:
-            return load_embedder(entry.state / "embedder"), True
+            # The key hashes the embedding config: its model is the one cached.
+            embedder = load_embedder(
+                entry.state / "embedder", local_model=self.config.embedding.model
+            )
+            return embedder, True
         embedder = prepare_embedder(self.config, docs)
         with self.cache.store("embed", key, self.staging, ()) as state:
             save_embedder(embedder, state / "embedder")

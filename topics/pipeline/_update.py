@@ -128,7 +128,11 @@ class _Update(_Run):
         with self.stage("fit", last_key) as status:
             status["how"] = "kept"
             status["model"] = str(self.last.model_dir)
-            fitted = FittedPipeline.load(self.last.model_dir)
+            # The config's embedding equals the last run's (checked before): its
+            # local model, if any, is the one the saved model was fitted with.
+            fitted = FittedPipeline.load(
+                self.last.model_dir, embedding_model=config.embedding.model
+            )
         docs = document_texts_of(papers)
         with self.stage("embed", assign_key) as status:
             # Every document, so the map and topic similarity cover them all; the

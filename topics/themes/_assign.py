@@ -12,10 +12,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import save_file
 from tqdm.auto import tqdm
 
 from topics._io import atomic_write_json, atomic_write_with
+from topics._model_files import damaged_model, model_file, read_model_json, read_safetensors
 from topics.config.schema import ThemeConfig
 from topics.errors import ConfigError, IncompatibleModelError, ModelError, NotFittedError
 from topics.themes._phrases import _fitting_keywords, _Lexicon
@@ -275,24 +276,34 @@ class ThemeAssigner:
             Unknown format, another encoder, or themes that changed.
         """
         directory = Path(directory)
-        try:
-            meta = json.loads((directory / _META_FILE).read_text(encoding="utf-8"))
-            tensors = load_file(str(directory / _VECTORS_FILE))
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{directory}: cannot read saved themes ({exc})") from exc
-        _check_saved(meta, directory, encoder_identity, themes)
-        saved_themes = [ThemeConfig.model_validate(t) for t in meta["themes"]]
-        assigner = cls(
-            saved_themes, threshold=meta["threshold"], weights=SignalWeights(**meta["weights"])
+        meta_path = model_file(directory, _META_FILE)
+        meta = read_model_json(meta_path)
+        if not isinstance(meta, dict):
+            raise ModelError(f"{meta_path}: not a saved theme assigner (a JSON object)")
+        _check_saved(meta, meta_path, encoder_identity, themes)
+        tensors = read_safetensors(
+            model_file(directory, _VECTORS_FILE), required=("descriptions", "phrases")
         )
-        assigner.themes_ = saved_themes
-        assigner.weights_ = SignalWeights(**meta["weights"])
-        assigner.encoder_identity_ = meta["encoder_identity"]
-        assigner.description_vectors_ = tensors["descriptions"]
-        assigner.phrase_vectors_ = _split_rows(
-            tensors["phrases"], [len(t.phrases) for t in saved_themes]
-        )
-        assigner._build_matchers()
+        with damaged_model(meta_path):
+            saved_themes = [ThemeConfig.model_validate(t) for t in meta["themes"]]
+            assigner = cls(
+                saved_themes, threshold=meta["threshold"], weights=SignalWeights(**meta["weights"])
+            )
+            assigner.themes_ = saved_themes
+            assigner.weights_ = SignalWeights(**meta["weights"])
+            assigner.encoder_identity_ = meta["encoder_identity"]
+            assigner.description_vectors_ = tensors["descriptions"]
+            sizes = [len(t.phrases) for t in saved_themes]
+            if len(tensors["descriptions"]) != len(saved_themes) or len(tensors["phrases"]) != sum(
+                sizes
+            ):
+                raise ValueError(
+                    f"{_VECTORS_FILE} has {len(tensors['descriptions'])} description and "
+                    f"{len(tensors['phrases'])} phrase vectors for {len(saved_themes)} themes "
+                    f"with {sum(sizes)} phrases"
+                )
+            assigner.phrase_vectors_ = _split_rows(tensors["phrases"], sizes)
+            assigner._build_matchers()
         return assigner
 
     def _build_matchers(self) -> None:
@@ -441,23 +452,25 @@ def _validate_themes(themes: Sequence[ThemeConfig], threshold: float) -> None:
 
 def _check_saved(
     meta: dict[str, Any],
-    directory: Path,
+    meta_path: Path,
     encoder_identity: str | None,
     themes: Sequence[ThemeConfig] | None,
 ) -> None:
     if meta.get("format") != FORMAT:
         raise IncompatibleModelError(
-            f"{directory / _META_FILE}: format {meta.get('format')!r}, expected {FORMAT!r}"
+            f"{meta_path}: format {meta.get('format')!r}, but this version of topics reads "
+            f"{FORMAT!r}. Refit the model with this version, or load it with the topics "
+            "version that wrote it."
         )
     if meta.get("encoder_identity") != encoder_identity:
         raise IncompatibleModelError(
-            f"{directory}: theme vectors were made by encoder {meta.get('encoder_identity')!r}, "
+            f"{meta_path}: theme vectors were made by encoder {meta.get('encoder_identity')!r}, "
             f"but papers are embedded by {encoder_identity!r}; refit the themes"
         )
     if themes is not None:
         wanted = [ThemeConfig.model_validate(t).model_dump(mode="json") for t in themes]
-        if wanted != meta["themes"]:
-            raise IncompatibleModelError(f"{directory}: the configured themes changed; refit them")
+        if wanted != meta.get("themes"):
+            raise IncompatibleModelError(f"{meta_path}: the configured themes changed; refit them")
 
 
 def _check_lengths(n: int, **columns: Sequence[Any] | None) -> None:
