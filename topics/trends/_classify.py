@@ -405,5 +405,17 @@ def _pp(slope: float) -> str:
 
 
 def _slope(trend: BinomialTrend) -> str:
-    """``+1.52 pp/yr, 95% +0.87 to +2.49``: the fitted slope and its interval."""
-    return f"{_pp(trend.slope)} pp/yr, interval {_pp(trend.slope_low)} to {_pp(trend.slope_high)}"
+    """``+1.52 pp/yr, interval +0.87 to +2.49``: the fitted slope and its interval.
+
+    When the share steps to or from zero no finite slope fits, but the
+    interval still has one finite end: the text states that bound instead
+    of an "unbounded pp/yr" headline.
+    """
+    interval = f"interval {_pp(trend.slope_low)} to {_pp(trend.slope_high)}"
+    step = "a step too sharp for a fitted rate"
+    if math.isnan(trend.slope):
+        if math.isnan(trend.slope_low) and not math.isnan(trend.slope_high):
+            return f"≤ {_pp(trend.slope_high)} pp/yr, {step} ({interval})"
+        if math.isnan(trend.slope_high) and not math.isnan(trend.slope_low):
+            return f"≥ {_pp(trend.slope_low)} pp/yr, {step} ({interval})"
+    return f"{_pp(trend.slope)} pp/yr, {interval}"
