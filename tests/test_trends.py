@@ -564,4 +564,7 @@ def test_trends_a_step_down_to_zero_states_the_bound_not_an_unbounded_slope() ->
     assert math.isnan(row["slope_low"])
     assert row["slope_high"] < 0
     assert "unbounded pp/yr" not in row["rule"]
+    # p comes from the years since the peak, and so does the count printed under it.
+    assert row["n_years_used"] == 6
+    assert row["test"].endswith("2020–2025 (6 years)")
     assert f"≤ {row['slope_high'] * 100:+.2f} pp/yr, a step too sharp" in row["rule"]

@@ -133,7 +133,8 @@ def trend_table(
         decline since the peak); ``status`` and the ``rule`` behind it;
         ``first_year`` (first year with a paper), ``peak_year`` (highest share
         among usable years), ``bursts``
-        (``"2016-2018;2019-2019"``), ``n_years_used``, ``undated`` papers,
+        (``"2016-2018;2019-2019"``), ``n_years_used`` (the years of the test
+        behind ``p_value``, as ``test`` lists them), ``undated`` papers,
         then supporting columns: ``logit_slope``, ``dispersion``,
         ``mk_tau``/``mk_p_value`` (Mann–Kendall) and ``papers`` (dated).
     """
@@ -212,7 +213,8 @@ def _summarise(series: _Series, all_years: list[int], options: TrendOptions) -> 
         "peak_year": _peak_year(series),
         # Bursts beside "insufficient data" would claim what the status denies.
         "bursts": "" if insufficient else _bursts(series, options),
-        "n_years_used": len(years),
+        # The years of the test behind p_value: a page prints them under it.
+        "n_years_used": len(verdict.tested_years),
         "undated": series.undated,
         "logit_slope": trend.logit_slope,
         "dispersion": trend.dispersion,
