@@ -705,6 +705,8 @@ def similarity_figure(labels: Sequence[str], matrix: np.ndarray) -> Figure:
     axis = {"showticklabels": show_ticks, "showgrid": False, "ticks": "", "automargin": True}
     # Columns are labelled by topic number only; the rows and the tooltip give the names.
     short = [label.split(":", 1)[0] for label in labels]
+    # On a phone the row names would take the plot's width: numbers, and square cells.
+    narrow = {"yaxis": {"tickvals": names, "ticktext": short}, "square": True}
     return {
         "data": [
             {
@@ -725,6 +727,7 @@ def similarity_figure(labels: Sequence[str], matrix: np.ndarray) -> Figure:
             "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
             "xaxis": {**axis, "tickvals": names, "ticktext": short, "side": "top"},
             "yaxis": {**axis, "autorange": "reversed"},
+            "meta": {"narrow": narrow},
         },
     }
 
@@ -765,6 +768,8 @@ def hierarchy_figure(labels: Sequence[str], linkage: np.ndarray, colors: Sequenc
         node_y.append(y[node])
         node_text.append(_members_text(members[node], labels))
     names = [_legend_name(labels[i], 44) for i in order]
+    # On a phone 44-character names left the tree a sliver: the first phrase, shorter.
+    short_names = [_legend_name(labels[i].split(" · ")[0], 22) for i in order]
     return {
         "data": [
             {
@@ -813,6 +818,7 @@ def hierarchy_figure(labels: Sequence[str], linkage: np.ndarray, colors: Sequenc
                 "automargin": True,
                 "ticksuffix": " ",
             },
+            "meta": {"narrow": {"yaxis": {"ticktext": short_names}}},
         },
     }
 
