@@ -71,7 +71,9 @@ SPARK_CONFIG: dict[str, Any] = {"staticPlot": True, "responsive": False}
 SMALL_CONFIG: dict[str, Any] = {"displayModeBar": False, "responsive": True}
 _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}
 Figure = dict[str, Any]
-_SHARE_AXIS = {"title.text": "Share of papers", "tickformat": ".0%"}
+# ".1~%": a share axis in steps of 0.5% reads 0.5%, 1%, 1.5% (".0%" printed 1%, 1%, 2%).
+_SHARE_TICKS = ".1~%"
+_SHARE_AXIS = {"title.text": "Share of papers", "tickformat": _SHARE_TICKS}
 _COUNT_AXIS = {"title.text": "Papers", "tickformat": ",d"}
 _SHARE_HOVER = (
     "<b>%{fullData.name}</b><br>%{x}: %{y:.1%} of papers"
@@ -191,7 +193,7 @@ def trend_figure(
         "yaxis": {
             "rangemode": "tozero",
             "gridcolor": "#e8eaed",
-            "tickformat": ".0%",
+            "tickformat": _SHARE_TICKS,
             "title": {"text": "Share of papers"},
         },
         "hovermode": "closest",
@@ -499,7 +501,7 @@ def _compact_layout(
         "xaxis": xaxis,
         "yaxis": {
             "gridcolor": "#e8eaed",
-            "tickformat": ".1~%",
+            "tickformat": _SHARE_TICKS,
             "range": [0, y_max] if y_max else None,
             "rangemode": "tozero",
             "nticks": 4,
