@@ -76,7 +76,11 @@ def test_charts_trend_toggle_switches_share_and_count() -> None:
     assert shown == [True, True, True, False] * 2
     assert count["args"][0]["visible"] == [not v for v in shown]
     assert [t.get("visible", True) for t in fig["data"]] == shown
-    assert count["args"][1] == {"yaxis.title.text": "Papers", "yaxis.tickformat": ",d"}
+    assert count["args"][1] == {
+        "yaxis.title.text": "Papers",
+        "yaxis.tickformat": ",d",
+        "yaxis.autorange": True,
+    }
     band_low = fig["data"][1]
     assert band_low["fill"] == "tonexty"
     assert list(band_low["y"]) == list(yearly()["ci_low"])
@@ -210,3 +214,25 @@ def test_charts_share_axis_never_prints_two_ticks_alike() -> None:
     assert fig["layout"]["yaxis"]["tickformat"] == ".1~%"
     share_button = fig["layout"]["updatemenus"][0]["buttons"][0]
     assert share_button["args"][1]["yaxis.tickformat"] == ".1~%"
+
+
+def test_charts_trend_scale_follows_the_counted_years() -> None:
+    """Issue 15, seeds topic 3: an excluded 2015 (one paper of one, 100%) set the axis of a
+    topic whose counted years stay under 60%; it is pinned to the top instead."""
+    rows = yearly()
+    rows.loc[0, ["share", "flags"]] = [1.0, "too few papers"]
+    fig = charts.trend_figure([charts.Series("a", "#636EFA", rows)], low_years=[2017])
+    go.Figure(fig)
+    top = max(rows.loc[1:2, "ci_high"]) * 1.05  # 2020 is flagged incomplete: not counted
+    assert fig["layout"]["yaxis"]["range"] == [0, pytest.approx(top)]
+    share = fig["data"][2]
+    assert share["y"][0] == pytest.approx(top)
+    assert share["marker"]["symbol"][0] == "triangle-up-open"
+    assert share["customdata"][0][5] == 1.0
+    share_button, count_button = fig["layout"]["updatemenus"][0]["buttons"]
+    assert share_button["args"][1]["yaxis.range"] == [0, pytest.approx(top)]
+    assert share_button["args"][1]["yaxis.autorange"] is False
+    assert count_button["args"][1]["yaxis.autorange"] is True
+    # Without such a year the axis is plotly's own.
+    plain = charts.trend_figure([charts.Series("a", "#636EFA", yearly())])
+    assert "range" not in plain["layout"]["yaxis"]

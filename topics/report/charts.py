@@ -178,15 +178,27 @@ def trend_figure(
     band_alpha = 0.1 if compact else 0.18 if len(series) <= 2 else 0.05
     if compact:
         series = _from_first_counted_year(series, low_years)
+    # The share scale of a full chart: every counted year's share and interval. A
+    # thin excluded year (one paper of one: 100%) would otherwise flatten them.
+    share_top = None if compact else _counted_top(series)
     for s in series:
         own = _series_traces(
             s, show_legend=len(series) > 1, band_alpha=band_alpha, low_years=low_years
         )
-        traces.extend(_within_scale(own[:3], y_max) if compact else own)
+        if compact:
+            traces.extend(_within_scale(own[:3], y_max))
+        else:
+            traces.extend([*_within_scale(own[:3], share_top), own[3]])
         share_visible.extend([True, True, True] if compact else [True, True, True, False])
     count_visible = [not v for v in share_visible]
     if compact:
         return _compact_layout(traces, height, incomplete_year, y_max)
+    share_axis: dict[str, Any] = {
+        **_axis_update(_SHARE_AXIS),
+        "yaxis.autorange": share_top is None,
+    }
+    if share_top is not None:
+        share_axis["yaxis.range"] = [0, share_top]
     layout = {
         **_base_layout(height),
         "xaxis": {"tickformat": "d", "title": {"text": "Year"}, "showgrid": False},
@@ -195,14 +207,19 @@ def trend_figure(
             "gridcolor": "#e8eaed",
             "tickformat": _SHARE_TICKS,
             "title": {"text": "Share of papers"},
+            **({"range": [0, share_top]} if share_top is not None else {}),
         },
         "hovermode": "closest",
         "showlegend": len(series) > 1,
         "legend": {"orientation": "v", "x": 1.02, "y": 1, "font": {"size": 12}},
         "updatemenus": [
             _toggle_menu(
-                ("Share", {"visible": share_visible}, _axis_update(_SHARE_AXIS)),
-                ("Count", {"visible": count_visible}, _axis_update(_COUNT_AXIS)),
+                ("Share", {"visible": share_visible}, share_axis),
+                (
+                    "Count",
+                    {"visible": count_visible},
+                    {**_axis_update(_COUNT_AXIS), "yaxis.autorange": True},
+                ),
             )
         ],
     }
@@ -440,6 +457,27 @@ def _centre_labels(
 
 def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _counted_top(series: Sequence[Series]) -> float | None:
+    """The top of a share axis that holds every counted year, or None when all fit anyway.
+
+    A year flagged in ``flags`` (too few papers, incomplete) is left out of
+    the trend; when its share rises above every counted year's share and
+    interval, the axis stops at those and the year is pinned to its top
+    (:func:`_within_scale`).
+    """
+    counted, excluded = [], []
+    for s in series:
+        flags = s.rows["flags"].fillna("") if "flags" in s.rows else pd.Series([""] * len(s.rows))
+        flagged = (flags != "").to_numpy()
+        values = s.rows[["share", "ci_high"]].to_numpy(dtype=float)
+        counted.extend(values[~flagged].ravel())
+        excluded.extend(values[flagged, 0])
+    top = max([v for v in counted if np.isfinite(v)], default=0.0)
+    if not top or not any(np.isfinite(v) and v > top * 1.05 for v in excluded):
+        return None
+    return min(1.0, top * 1.05)
 
 
 def _from_first_counted_year(series: Sequence[Series], low_years: Sequence[int]) -> list[Series]:
