@@ -187,6 +187,77 @@ def test_end_to_end_cli_assign_reads_any_format(default_run, tmp_path: Path) -> 
     assert "watermarking" in assigned.loc[0, "themes"].split(";")
 
 
+def test_end_to_end_cli_assign_ids_join_papers_csv(
+    default_run, repo: Path, tmp_path: Path, capsys
+) -> None:
+    """Issue 15: `topics assign` named papers `file:line`, an id papers.csv never has.
+
+    Assigning the run's own sources again must give rows that join papers.csv:
+    on ``paper_id`` (the run's id scheme), or, for a record the run merged
+    with one that carries an arXiv id, on ``source`` in ``sources``.
+    """
+    papers = pd.read_csv(default_run.run_dir / "data" / "papers.csv")
+    paper_of_source = {
+        source: paper_id
+        for paper_id, cell in zip(papers["paper_id"], papers["sources"], strict=True)
+        for source in cell.split(";")
+    }
+    rows = []
+    for seed in sorted((repo / "seeds").glob("00*.txt")):
+        out, evidence = tmp_path / f"{seed.stem}.csv", tmp_path / f"{seed.stem}-evidence.csv"
+        argv = ["assign", str(default_run.run_dir / "model"), str(seed), "--out", str(out)]
+        assert main([*argv, "--evidence", str(evidence)]) == 0
+        assigned = pd.read_csv(out)
+        assert list(assigned.columns[:2]) == ["paper_id", "source"]
+        long = pd.read_csv(evidence)
+        assert list(long.columns[:2]) == ["paper_id", "source"]
+        assert set(long["source"]) == set(assigned["source"])
+        rows.append(assigned)
+    assigned = pd.concat(rows, ignore_index=True)
+    assert len(assigned) == 315  # every record of the five seed files
+    run_ids = assigned["source"].map(paper_of_source)
+    assert run_ids.notna().all(), "every source is a papers.csv source"
+    same = assigned["paper_id"] == run_ids
+    assert same.mean() > 0.99
+    # The rest are records merged with another record that has the arXiv id.
+    assert run_ids[~same].str.startswith("arXiv:").all()
+    joined = assigned.merge(papers[["paper_id", "topic"]], on="paper_id", suffixes=("", "_run"))
+    assert (joined["topic"] == joined["topic_run"]).mean() > 0.95
+    capsys.readouterr()
+
+
+def test_end_to_end_cli_assign_threshold_override(default_run, tmp_path: Path) -> None:
+    source = tmp_path / "new.csv"
+    pd.DataFrame(
+        {
+            "title": ["Invisible watermarks", "Rehearsal"],
+            "abstract": [WATERMARK_ABSTRACT, CONTINUAL_ABSTRACT],
+        }
+    ).to_csv(source, index=False)
+    model = str(default_run.run_dir / "model")
+    assert main(["assign", model, str(source), "--out", str(tmp_path / "a.csv")]) == 0
+    assert (
+        main(
+            [
+                "assign",
+                model,
+                str(source),
+                "--out",
+                str(tmp_path / "b.csv"),
+                "--set",
+                "assign.threshold=1.0",
+            ]
+        )
+        == 0
+    )
+    loose, strict = pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv")
+    assert "watermarking" in loose.loc[0, "themes"].split(";")
+    assert (strict["themes"] == "unassigned").all()
+    score_columns = [c for c in loose if c.startswith("score:")]
+    assert score_columns
+    assert loose["paper_id"].tolist() == strict["paper_id"].tolist()
+
+
 def test_end_to_end_incompatible_model_version_is_a_clear_error(
     default_run, tmp_path: Path
 ) -> None:

@@ -546,3 +546,25 @@ def test_trends_topic_keywords_are_hidden_in_years_with_too_few_papers() -> None
     assert "graph" in rows[2018][1]
     # The default options hide years of fewer than 5 papers.
     assert trends.TrendOptions().keyword_min_papers == 5
+
+
+def test_trends_a_step_down_to_zero_states_the_bound_not_an_unbounded_slope() -> None:
+    """Seeds topic 3 (issue 15): 30% at its 2020 peak, then 0% in every year after.
+
+    No finite logit slope fits a step, so the slope is missing; the headline
+    said "unbounded pp/yr" beside p=0.03 and the report's card showed "–".
+    The interval's finite end is a true bound: the rule states it.
+    """
+    totals = {2019: 11, 2020: 10, 2021: 11, 2022: 6, 2023: 10, 2024: 5, 2025: 6}
+    group = {2019: 3, 2020: 3, 2021: 0, 2022: 0, 2023: 0, 2024: 0, 2025: 0}
+    options = TrendOptions(min_year_total=5)
+    row = trends_of(totals, {"g": group}, options=options).loc["g"]
+    assert row["status"] in {"fading", "declining"}
+    assert math.isnan(row["slope"])
+    assert math.isnan(row["slope_low"])
+    assert row["slope_high"] < 0
+    assert "unbounded pp/yr" not in row["rule"]
+    # p comes from the years since the peak, and so does the count printed under it.
+    assert row["n_years_used"] == 6
+    assert row["test"].endswith("2020–2025 (6 years)")
+    assert f"≤ {row['slope_high'] * 100:+.2f} pp/yr, a step too sharp" in row["rule"]

@@ -45,7 +45,14 @@ from topics.config import DedupeConfig
 from topics.ingest.arxiv_ids import normalize_arxiv_id
 from topics.records import Record
 
-__all__ = ["MERGE_COLUMNS", "PAPER_COLUMNS", "DedupeResult", "dedupe_records", "record_keys"]
+__all__ = [
+    "MERGE_COLUMNS",
+    "PAPER_COLUMNS",
+    "DedupeResult",
+    "dedupe_records",
+    "record_keys",
+    "record_paper_ids",
+]
 
 #: Columns of :attr:`DedupeResult.papers`, in export order (a fixed contract).
 PAPER_COLUMNS = (
@@ -649,23 +656,51 @@ def _paper_ids(papers: dict[str, Any]) -> list[str]:
     papers; a collision (two papers without ids and with equal titles, which
     dedupe kept apart) gets ``-2``, ``-3``... in order of appearance.
     """
-    ids = []
-    for arxiv, doi, title, text in zip(
-        papers["arxiv_id"], papers["doi"], papers["title_norm"], papers["text"], strict=True
-    ):
-        if isinstance(arxiv, str):
-            ids.append(f"arXiv:{arxiv}")
-        elif isinstance(doi, str):
-            ids.append(f"doi:{doi}")
-        else:
-            basis = title if isinstance(title, str) and title else " ".join(text.casefold().split())
-            ids.append("p-" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:12])
+    ids = [
+        _paper_id(arxiv, doi, title, text)
+        for arxiv, doi, title, text in zip(
+            papers["arxiv_id"], papers["doi"], papers["title_norm"], papers["text"], strict=True
+        )
+    ]
     seen: dict[str, int] = {}
     unique = []
     for paper_id in ids:
         seen[paper_id] = count = seen.get(paper_id, 0) + 1
         unique.append(paper_id if count == 1 else f"{paper_id}-{count}")
     return unique
+
+
+def record_paper_ids(records: Sequence[Record], texts: Sequence[str]) -> list[str]:
+    """The ``paper_id`` that ``papers.csv`` gives the paper of each record, merging none.
+
+    ``topics assign`` names the papers it reads with this, so its output joins
+    a run's ``papers.csv`` on ``paper_id`` when the records are the run's:
+    the same arXiv id, DOI, normalised title or cleaned abstract (``texts``,
+    cleaned with the run's rules) gives the same id. Two records of one
+    paper get the same id here, where a run would have merged them; the
+    ``-2`` suffix a run gives the second of two id-less papers with equal
+    titles is not added.
+    """
+    keys = record_keys(records)
+    return [
+        _paper_id(arxiv, doi, title, text)
+        for arxiv, doi, title, text in zip(
+            keys["arxiv_key"], keys["doi_key"], keys["title_norm"], texts, strict=True
+        )
+    ]
+
+
+def _paper_id(arxiv: object, doi: object, title_norm: object, text: str) -> str:
+    if isinstance(arxiv, str):
+        return f"arXiv:{arxiv}"
+    if isinstance(doi, str):
+        return f"doi:{doi}"
+    basis = (
+        title_norm
+        if isinstance(title_norm, str) and title_norm
+        else " ".join(text.casefold().split())
+    )
+    return "p-" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:12]
 
 
 # --------------------------------------------------------------------------- merges

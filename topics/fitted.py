@@ -105,6 +105,19 @@ class FittedPipeline:
     def themes(self) -> list[ThemeConfig]:
         return list(self.assigner.themes_) if self.assigner is not None else []
 
+    def set_threshold(self, threshold: float) -> None:
+        """Assign themes above ``threshold`` instead of the run's ``assign.threshold``.
+
+        What ``topics assign --set assign.threshold=V`` does: a stricter or
+        looser cut for new papers without refitting. Themes that set their
+        own ``threshold`` keep it, as they would in a run.
+        """
+        if self.assigner is None:
+            raise ModelError("this model has no themes, so it has no theme threshold to set")
+        if not 0.0 <= threshold <= 1.0:
+            raise ModelError(f"assign.threshold must be in [0, 1]; got {threshold}")
+        self.assigner.threshold = float(threshold)
+
     def assign(
         self,
         data: str | Sequence[str] | pd.DataFrame,

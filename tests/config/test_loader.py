@@ -29,12 +29,19 @@ def test_loader_relative_paths_resolve_against_the_config_file(tmp_path: Path) -
     assert config.sources[0].path == str(sub / "data" / "papers.csv")
 
 
-def test_loader_default_output_dir_is_reports_in_working_directory(
+def test_loader_default_output_dir_is_reports_beside_the_config_from_any_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write(tmp_path, "c.yaml", "experiment: e\nsources:\n  - path: a.csv\n")
-    monkeypatch.chdir(tmp_path)
-    assert load_config(path).run_dir == tmp_path / "reports" / "e"
+    """Issue 15: the default output folder followed the working directory, not the config."""
+    configs = tmp_path / "project" / "configs"
+    configs.mkdir(parents=True)
+    path = write(configs, "c.yaml", "experiment: e\nsources:\n  - path: a.csv\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert load_config(path).run_dir == configs / "reports" / "e"
+    monkeypatch.chdir(configs)
+    assert load_config("c.yaml").run_dir == configs / "reports" / "e"
 
 
 def test_loader_unknown_key_names_path_line_and_suggestion(tmp_path: Path) -> None:

@@ -550,3 +550,32 @@ def test_browser_embedded_json_carries_the_payloads_without_closing_its_block(
     theme = hostile["theme"]
     assert theme in everything or theme.replace("<", "&lt;").replace(">", "&gt;") in everything
     visit.assert_clean()
+
+
+def test_browser_structure_page_reads_on_a_phone(rendered: Path, browser: Browser) -> None:
+    """Issue 15: at 400 px the tree's 44-character names left it a sliver of the width.
+
+    On a narrow screen the hierarchy names its topics by their first words and
+    the heat map its rows by number (square cells); widening the window
+    brings the full names back.
+    """
+    context = browser.new_context(viewport={"width": 400, "height": 900})
+    visit = Visit(context.new_page())
+    try:
+        page = visit.open(rendered / "topics" / "index.html")
+        tree = "document.querySelector('#hierarchy ~ figure [data-chart]')"
+        heat = "document.querySelectorAll('#similarity ~ figure [data-chart]')[0]"
+        plot_share = f"{tree}._fullLayout.xaxis._length / {tree}._fullLayout.width"
+        assert page.evaluate(plot_share) > 0.4
+        ticks = page.evaluate(f"{tree}.layout.yaxis.ticktext")
+        assert all(len(t) <= 22 for t in ticks)
+        rows = page.evaluate(f"{heat}.layout.yaxis.ticktext")
+        assert sorted(rows) == ["0", "1", "2", "3"]
+        height, width = page.evaluate(f"[{heat}.layout.height, {heat}.clientWidth]")
+        assert height < 1.5 * width
+        page.set_viewport_size({"width": 1400, "height": 900})
+        page.wait_for_function(f"{tree}.layout.yaxis.ticktext.some(t => t.length > 22)")
+        assert page.evaluate(f"{heat}.layout.yaxis.ticktext") is None
+        visit.assert_clean()
+    finally:
+        context.close()

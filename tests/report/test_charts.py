@@ -45,6 +45,7 @@ def points(n: int = 6) -> charts.MapPoints:
             [charts.Series("a", "#636EFA", yearly()), charts.Series("b", "#EF553B", yearly("b"))]
         ),
         charts.sparkline_figure(yearly(), "#636EFA"),
+        charts.sparkline_figure(yearly(), "#636EFA", excluded=[2017]),
         charts.map_figure(
             points(),
             [(0, "zero", "#636EFA"), (1, "one", "#EF553B"), (-1, "outliers", "#9aa0a6")],
@@ -75,7 +76,11 @@ def test_charts_trend_toggle_switches_share_and_count() -> None:
     assert shown == [True, True, True, False] * 2
     assert count["args"][0]["visible"] == [not v for v in shown]
     assert [t.get("visible", True) for t in fig["data"]] == shown
-    assert count["args"][1] == {"yaxis.title.text": "Papers", "yaxis.tickformat": ",d"}
+    assert count["args"][1] == {
+        "yaxis.title.text": "Papers",
+        "yaxis.tickformat": ",d",
+        "yaxis.autorange": True,
+    }
     band_low = fig["data"][1]
     assert band_low["fill"] == "tonexty"
     assert list(band_low["y"]) == list(yearly()["ci_low"])
@@ -141,10 +146,93 @@ def test_charts_small_multiple_has_no_band_in_low_years_and_a_shared_scale() -> 
     )
     go.Figure(fig)
     high, low, share = fig["data"]
-    assert np.isnan(high["y"][0])
-    assert np.isnan(low["y"][0])
-    assert list(high["y"][1:]) == list(yearly()["ci_high"][1:])
-    assert list(share["y"]) == list(yearly()["share"])  # the point stays
+    assert list(high["y"]) == list(yearly()["ci_high"][1:])
+    assert list(low["y"]) == list(yearly()["ci_low"][1:])
+    assert list(share["y"]) == list(yearly()["share"][1:])
     assert fig["layout"]["yaxis"]["range"] == [0, 0.3]
     assert fig["layout"]["xaxis"]["range"] == [2017.5, 2020.5]  # from the first year with enough
     assert "updatemenus" not in fig["layout"]
+
+
+def test_charts_small_multiple_draws_nothing_outside_its_panel() -> None:
+    """Issue 15, seeds: early thin years were drawn left of the axis, and an incomplete year's
+    100% share ran off the top of the shared scale."""
+    rows = yearly()
+    rows.loc[3, "share"] = 1.0  # the incomplete 2020: one paper of one
+    fig = charts.trend_figure(
+        [charts.Series("a", "#636EFA", rows)], low_years=[2017], compact=True, y_max=0.3
+    )
+    go.Figure(fig)
+    start, end = fig["layout"]["xaxis"]["range"]
+    assert all(start < x < end for t in fig["data"] for x in t["x"])
+    share = fig["data"][2]
+    assert max(share["y"]) == 0.3  # pinned to the top of the scale
+    assert share["marker"]["symbol"][-1] == "triangle-up-open"
+    assert share["marker"]["symbol"][:-1] == ["circle", "circle"]
+    assert share["customdata"][-1][5] == 1.0  # the tooltip tells the true share
+    assert "%{customdata[5]:.1%}" in share["hovertemplate"]
+
+
+def test_charts_sparkline_draws_excluded_years_apart_so_its_peak_is_the_tables() -> None:
+    """Issue 15, seeds: a sparkline peaked in a thin 2016 while the table said "Peak 2020"."""
+    rows = yearly()
+    rows.loc[0, "share"] = 0.9  # 2017: one paper of two, left out of the trend
+    fig = charts.sparkline_figure(rows, "#636EFA", excluded=[2017])
+    go.Figure(fig)
+    excluded, counted = fig["data"]
+    assert excluded["line"]["dash"] == "dot"
+    assert np.isnan(counted["y"][0])
+    assert counted["x"][int(np.nanargmax(counted["y"]))] == 2019  # the counted peak
+    assert len(charts.sparkline_figure(yearly(), "#636EFA")["data"]) == 1
+
+
+def test_charts_map_labels_do_not_cover_each_other() -> None:
+    """Issue 15, 6k arXiv papers: 28 topic labels covered each other mid-map."""
+    n = 40
+    rng = np.random.default_rng(0)
+    topic = np.repeat(np.arange(8), n // 8)
+    # Eight topics whose centres nearly coincide, and one far away.
+    x = np.where(topic == 7, 10.0, rng.normal(0, 0.01, n))
+    y = np.where(topic == 7, 10.0, rng.normal(0, 0.01, n))
+    points = charts.MapPoints(
+        x=x, y=y, title=np.array([""] * n, dtype=object), topic=topic,
+        theme=np.array([""] * n, dtype=object),
+    )  # fmt: skip
+    names = [(t, f"topic number {t} · second phrase", charts.PALETTE[t]) for t in range(8)]
+    labels = charts.map_figure(points, names, [], webgl=False)["layout"]["annotations"]
+    assert "7: topic number 7" in {a["text"] for a in labels}  # room of its own
+    assert all("second phrase" not in a["text"] for a in labels)  # the legend has it
+    near = [a for a in labels if a["x"] < 5]
+    assert 1 < len(near) < 7  # nudged apart, and the ones with no room left out
+    shifts = [a["yshift"] for a in near]
+    assert len(set(shifts)) == len(shifts)
+
+
+def test_charts_share_axis_never_prints_two_ticks_alike() -> None:
+    """Issue 15, 6k arXiv run: a theme under 4% got ticks at 0.5% steps printed 1%, 1%, 2%, 2%."""
+    fig = charts.trend_figure([charts.Series("a", "#636EFA", yearly())])
+    assert fig["layout"]["yaxis"]["tickformat"] == ".1~%"
+    share_button = fig["layout"]["updatemenus"][0]["buttons"][0]
+    assert share_button["args"][1]["yaxis.tickformat"] == ".1~%"
+
+
+def test_charts_trend_scale_follows_the_counted_years() -> None:
+    """Issue 15, seeds topic 3: an excluded 2015 (one paper of one, 100%) set the axis of a
+    topic whose counted years stay under 60%; it is pinned to the top instead."""
+    rows = yearly()
+    rows.loc[0, ["share", "flags"]] = [1.0, "too few papers"]
+    fig = charts.trend_figure([charts.Series("a", "#636EFA", rows)], low_years=[2017])
+    go.Figure(fig)
+    top = max(rows.loc[1:2, "ci_high"]) * 1.05  # 2020 is flagged incomplete: not counted
+    assert fig["layout"]["yaxis"]["range"] == [0, pytest.approx(top)]
+    share = fig["data"][2]
+    assert share["y"][0] == pytest.approx(top)
+    assert share["marker"]["symbol"][0] == "triangle-up-open"
+    assert share["customdata"][0][5] == 1.0
+    share_button, count_button = fig["layout"]["updatemenus"][0]["buttons"]
+    assert share_button["args"][1]["yaxis.range"] == [0, pytest.approx(top)]
+    assert share_button["args"][1]["yaxis.autorange"] is False
+    assert count_button["args"][1]["yaxis.autorange"] is True
+    # Without such a year the axis is plotly's own.
+    plain = charts.trend_figure([charts.Series("a", "#636EFA", yearly())])
+    assert "range" not in plain["layout"]["yaxis"]

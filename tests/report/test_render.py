@@ -257,7 +257,7 @@ def test_render_report_index_shows_data_quality_and_run(rendered: Path) -> None:
     html = (rendered / "index.html").read_text()
     assert "the newest data is from 2020-06-30" in html
     assert "2020 (incomplete year" not in html  # the note comes from corpus_years only
-    assert "2013 (1 papers)" in html
+    assert "2013 (1 paper)" in html
     assert "seeds/listing.txt:41" in html
     assert "&lt;b&gt;Abstract:&lt;/b&gt;" in html
     assert "fuzzy_title" in html
@@ -395,3 +395,28 @@ def test_render_report_theme_named_with_html_and_path_characters_stays_in_themes
     assert f'href="themes/{slug}.html"' in index
     assert escape(hostile["theme"], quote=False) in index
     assert hostile["theme"] not in index
+
+
+def test_render_report_data_quality_reads_as_written_english(run_dir: Path) -> None:
+    """Issue 15, seeds: "2026 (incomplete year (data up to …))", "FILE:None", "1 errors"."""
+    import json
+
+    years = json.loads((run_dir / "data" / "corpus_years.json").read_text())
+    years["incomplete_note"] = "incomplete year (data up to 2020-06-30)"
+    (run_dir / "data" / "corpus_years.json").write_text(json.dumps(years), encoding="utf-8")
+    ingest = json.loads((run_dir / "data" / "ingest_report.json").read_text())
+    ingest["issues"] = [
+        {"file": "seeds/listing.txt", "line": None, "severity": "info",
+         "reason": "reference date 2020-06-10 (newest dated entry in file)", "excerpt": ""},
+        {"file": "seeds/listing.txt", "line": 41, "severity": "error",
+         "reason": "no title line before the abstract", "excerpt": ""},
+    ]  # fmt: skip
+    (run_dir / "data" / "ingest_report.json").write_text(json.dumps(ingest), encoding="utf-8")
+    render_report(run_dir)
+    html = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert "2020 (data up to 2020-06-30): its share is shown" in html
+    assert "incomplete year (incomplete year" not in html
+    assert ":None" not in html
+    assert '<td class="path">seeds/listing.txt</td>' in html
+    assert "seeds/listing.txt:41" in html
+    assert "2: 1 error, 0 warnings" in html

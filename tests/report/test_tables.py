@@ -101,3 +101,26 @@ def test_tables_overlaps_between_themes_and_topics(run_dir: Path) -> None:
         ("graph neural networks", 6),
         ("adversarial robustness", 1),
     ]
+
+
+def test_a_step_trend_shows_its_bound_on_the_card_not_a_dash(run_dir: Path) -> None:
+    """Issue 15: "fading, p=0.033" beside a Trend card of "–" (no finite slope fits a step)."""
+    import math
+
+    import pandas as pd
+
+    from topics.report import render_report
+
+    trends = pd.read_csv(run_dir / "data" / "trends.csv")
+    row = (trends["kind"] == "topic") & (trends["name"].astype(str) == "3")
+    trends.loc[row, ["status", "slope", "slope_low", "slope_high", "p_value"]] = [
+        "fading", math.nan, math.nan, -0.0131, 0.033,
+    ]  # fmt: skip
+    trends.to_csv(run_dir / "data" / "trends.csv", index=False)
+    render_report(run_dir)
+    html = (run_dir / "topics" / "3.html").read_text(encoding="utf-8")
+    card = html.split("<dt>Trend</dt>", 1)[1].split("</div>", 1)[0]
+    assert "≤ -1.31 pp/yr" in card
+    assert "95%: unbounded to -1.31 pp/yr" in card
+    stats = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert "unbounded to" not in stats  # the themes' finite intervals are unchanged

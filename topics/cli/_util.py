@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
 
 from topics._io import is_disk_full
-from topics.config.loader import load_config
+from topics.config.loader import load_config, parse_override
 from topics.config.schema import Config
 from topics.errors import ConfigError, DiskFullError, TopicsError
 
@@ -23,9 +26,12 @@ __all__ = [
     "EXIT_RUN_ERROR",
     "add_common_arguments",
     "add_config_arguments",
+    "add_section_overrides",
     "config_from_args",
     "guarded",
     "print_table",
+    "report_options_from_args",
+    "section_overrides",
     "setup_logging",
 ]
 
@@ -64,6 +70,79 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="override a config key, e.g. --set model.hdbscan.min_cluster_size=5",
     )
+
+
+def add_section_overrides(parser: argparse.ArgumentParser, section: str, example: str) -> None:
+    """``--set`` for a command that reads a saved run or model, not a config.
+
+    Such a command can change only what it applies itself (the report's
+    options, the theme threshold); :func:`section_overrides` checks the keys.
+    """
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"override a {section}.* key of the saved run, e.g. --set {example}",
+    )
+
+
+def section_overrides(
+    overrides: Sequence[str],
+    schema: type[BaseModel],
+    *,
+    section: str,
+    command: str,
+    allowed: Collection[str] | None = None,
+    base: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ``--set section.key=value`` values, validated by the section's schema.
+
+    ``allowed`` narrows the section's keys to those the command applies.
+    A key elsewhere in the config would silently do nothing here, so it is a
+    :class:`ConfigError` that says which command changes it. ``base`` holds
+    the saved values the overrides go on top of, so that the schema checks
+    the combination.
+    """
+    keys = sorted(allowed if allowed is not None else schema.model_fields)
+    values: dict[str, Any] = {}
+    for text in overrides:
+        path, value = parse_override(text)
+        if len(path) != 2 or path[0] != section or path[1] not in keys:
+            raise ConfigError(
+                f"--set {text}: {command} can change only "
+                f"{', '.join(f'{section}.{k}' for k in keys)}; other keys shape the run "
+                f"itself, so change them with `topics run CONFIG --set {text}`"
+            )
+        values[path[1]] = value
+    saved = {k: v for k, v in (base or {}).items() if k in schema.model_fields}
+    try:
+        schema.model_validate({**saved, **values})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{section}.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"--set: {problems}") from None
+    return values
+
+
+def report_options_from_args(args: argparse.Namespace) -> Any:
+    """The run's own report options, with the command's ``--set report.*`` on top."""
+    from dataclasses import asdict, replace
+
+    from topics.config.schema import ReportConfig
+    from topics.report import ReportOptions
+
+    options = ReportOptions.from_run(args.run_dir)
+    values = section_overrides(
+        args.overrides,
+        ReportConfig,
+        section="report",
+        command=f"topics {args.command}",
+        base=asdict(options),
+    )
+    return replace(options, **values)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

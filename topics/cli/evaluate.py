@@ -17,8 +17,10 @@ from topics.cli._util import (
     EXIT_CONFIG_ERROR,
     EXIT_OK,
     add_common_arguments,
+    add_section_overrides,
     guarded,
     print_table,
+    report_options_from_args,
 )
 
 # Label rows printed when some do not match; all of them are in data/evaluation.json.
@@ -47,6 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="refit the topic model with K other seeds and measure how stable it is "
         "(default 0: no refit)",
     )
+    add_section_overrides(parser, "report", "report.max_papers=200")
     parser.set_defaults(func=guarded(evaluate_cli))
 
 
@@ -67,15 +70,16 @@ def evaluate_cli(args: argparse.Namespace) -> int:
     if args.labels is not None and not args.labels.is_file():
         print(f"error: labels file {args.labels} not found", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    options = report_options_from_args(args)  # a bad --set fails before the refits
     from topics.evaluate import EVALUATION_FILE, evaluate_run
-    from topics.report import ReportOptions, render_report
+    from topics.report import render_report
 
     result = evaluate_run(
         args.run_dir, labels=args.labels, stability_seeds=args.seeds, progress=_progress
     )
     print_evaluation(result)
     print(f"\nsaved: {args.run_dir / EVALUATION_FILE}")
-    stats = render_report(args.run_dir, options=ReportOptions.from_run(args.run_dir))
+    stats = render_report(args.run_dir, options=options)
     print(f"report: {stats.index} ({stats.pages} pages, {stats.seconds:.1f} s)")
     return EXIT_OK
 

@@ -71,8 +71,9 @@ def load_config(path: str | Path, overrides: Iterable[str] = ()) -> Config:
         The message lists every problem, each with its key path and location.
     """
     data, origin = read_config_data(Path(path))
-    # Without output_dir, reports go where a user expects them: ./reports.
-    data.setdefault("output_dir", str(Path.cwd() / "reports"))
+    # Without output_dir, reports go to reports/ beside the config file, like
+    # every other relative path in it: the same folder from any working directory.
+    data.setdefault("output_dir", str(Path(path).expanduser().resolve().parent / "reports"))
     for text in overrides:
         key_path, value = parse_override(text)
         _set_by_path(data, key_path, value)

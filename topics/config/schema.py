@@ -520,6 +520,7 @@ class UpdateConfig(_Section):
 
 class Config(_Section):
     experiment: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    # The loader fills in reports/ beside the config file when the key is absent.
     output_dir: Path = Field(default=Path("reports"))
     seed: int = 42
     sources: list[SourceConfig] = Field(min_length=1)

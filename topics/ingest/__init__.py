@@ -26,6 +26,7 @@ __all__ = [
     "READERS",
     "ReadOptions",
     "detect_format",
+    "display_path",
     "expand_paths",
     "get_reader",
     "read_source",
@@ -45,6 +46,16 @@ READERS: dict[str, str] = {
     "arxiv_snapshot": "topics.ingest.jsonl:read_arxiv_snapshot",
     "bibtex": "topics.ingest.bibtex:read_bibtex",
 }
+
+
+def display_path(path: Path) -> str:
+    """``seeds/000_….txt``: how a file is named in ``sources``, issues and reports.
+
+    The parent folder and the name, stable across machines and working
+    directories; ``topics assign`` names records the same way, so its
+    ``source`` column matches ``papers.csv``'s ``sources``.
+    """
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
 
 
 def get_reader(name: str) -> Reader:

@@ -14,7 +14,7 @@ from topics.clean import clean_texts
 from topics.config.schema import Config, SourceConfig
 from topics.dedupe import dedupe_records
 from topics.errors import IngestError
-from topics.ingest import ReadOptions, expand_paths, read_source
+from topics.ingest import ReadOptions, display_path, expand_paths, read_source
 from topics.records import IngestIssue, Record, SourceResult
 from topics.results import CorpusResult, IngestResult
 
@@ -50,7 +50,7 @@ class InputFile:
 def list_inputs(config: Config) -> list[InputFile]:
     """Every file the sources name, in config order; a missing file stays listed."""
     return [
-        InputFile(index, _display_path(path), path)
+        InputFile(index, display_path(path), path)
         for index, source in enumerate(config.sources)
         for path in expand_paths(source.path, Path.cwd())
     ]
@@ -114,11 +114,6 @@ def _read_options(config: Config, source: SourceConfig, display: str) -> ReadOpt
         delimiter=source.delimiter,
         reference_date=source.reference_date or config.ingest.reference_date,
     )
-
-
-def _display_path(path: Path) -> str:
-    """``seeds/000_….txt``: stable across machines and working directories."""
-    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
 
 
 def _drop_short_abstracts(result: SourceResult, min_chars: int) -> SourceResult:

@@ -490,10 +490,12 @@ def _log_cached_issues(report: dict[str, Any]) -> None:
     warnings = sum(s["warnings"] for s in report["sources"])
     if errors or warnings:
         log.warning(
-            "corpus (cached): %d errors and %d warnings while reading the sources, "
+            "corpus (cached): %d error%s and %d warning%s while reading the sources, "
             "listed in data/ingest_issues.csv",
             errors,
+            "" if errors == 1 else "s",
             warnings,
+            "" if warnings == 1 else "s",
         )
 
 

@@ -10,6 +10,7 @@ lists are cut at ``max_rows`` with the full count and a link to the file.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,11 +116,23 @@ def data_quality(run: RunData, papers: Mapping[str, PaperRow], max_rows: int) ->
         date_resolution=_ranked(ingest.get("date_resolution") or {}),
         reference_date=years.get("reference_date"),
         incomplete_year=years.get("incomplete_year"),
-        incomplete_note=years.get("incomplete_note"),
+        incomplete_note=_why_incomplete(years.get("incomplete_note")),
         low_years=[(int(y), totals.get(int(y), 0)) for y in years.get("low_years") or []],
         years=[int(y) for y in years.get("years") or []],
         outside_range=int(years.get("outside_range") or 0),
     )
+
+
+def _why_incomplete(note: object) -> str | None:
+    """``data up to 2026-05-12`` from the flag ``incomplete year (data up to 2026-05-12)``.
+
+    The page already says "Incomplete year: 2026"; the flag's own words
+    would say it twice.
+    """
+    if not isinstance(note, str) or not note:
+        return None
+    inner = re.fullmatch(r"incomplete year \((.*)\)", note)
+    return inner.group(1) if inner else note
 
 
 def run_details(run: RunData) -> RunDetails:

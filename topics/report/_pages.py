@@ -230,7 +230,9 @@ def _index(
         "n_undated": int(years.get("undated") or 0),
         "sparklines": {
             t.name: _chart(
-                charts.sparkline_figure(_complete(run, t.name), t.color),
+                charts.sparkline_figure(
+                    _complete(run, t.name), t.color, excluded=years.get("low_years") or []
+                ),
                 ids,
                 css="sparkline",
                 config=charts.SPARK_CONFIG,
@@ -251,18 +253,22 @@ def _multiples(
     """One small share-by-year chart per theme, on one scale so that they compare.
 
     Eleven lines with their bands in one chart are unreadable; side by side
-    each theme's shape and interval stay visible. The scale's top is the
-    highest share of a year with enough papers (low years would set it).
+    each theme's shape and interval stay visible. The scale's top holds every
+    share and interval of the years that count, so no band is cut off; a
+    year left out of the trends (few papers, incomplete) that rises above it
+    is pinned to the top as a triangle (see ``charts.trend_figure``).
     """
     years = run.corpus_years
     low = [int(y) for y in years.get("low_years") or []]
+    excluded = [*low, *([years["incomplete_year"]] if years.get("incomplete_year") else [])]
     rows = {t.name: _rows(run.themes_by_year, t.name) for t in themes}
     top = [
-        float(r.loc[~r["year"].isin(low), "share"].max())
+        float(r.loc[~r["year"].isin(excluded), column].max())
         for r in rows.values()
-        if len(r) and (~r["year"].isin(low)).any()
+        if len(r) and (~r["year"].isin(excluded)).any()
+        for column in ("share", "ci_high")
     ]
-    y_max = min(1.0, max([v for v in top if math.isfinite(v)] or [0.0]) * 1.15) or None
+    y_max = min(1.0, max([v for v in top if math.isfinite(v)] or [0.0]) * 1.05) or None
     return [
         (
             t,

@@ -71,7 +71,9 @@ SPARK_CONFIG: dict[str, Any] = {"staticPlot": True, "responsive": False}
 SMALL_CONFIG: dict[str, Any] = {"displayModeBar": False, "responsive": True}
 _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}
 Figure = dict[str, Any]
-_SHARE_AXIS = {"title.text": "Share of papers", "tickformat": ".0%"}
+# ".1~%": a share axis in steps of 0.5% reads 0.5%, 1%, 1.5% (".0%" printed 1%, 1%, 2%).
+_SHARE_TICKS = ".1~%"
+_SHARE_AXIS = {"title.text": "Share of papers", "tickformat": _SHARE_TICKS}
 _COUNT_AXIS = {"title.text": "Papers", "tickformat": ",d"}
 _SHARE_HOVER = (
     "<b>%{fullData.name}</b><br>%{x}: %{y:.1%} of papers"
@@ -174,31 +176,50 @@ def trend_figure(
     share_visible: list[bool] = []
     # Many overlapping bands turn into a grey wash; fainter bands keep lines readable.
     band_alpha = 0.1 if compact else 0.18 if len(series) <= 2 else 0.05
+    if compact:
+        series = _from_first_counted_year(series, low_years)
+    # The share scale of a full chart: every counted year's share and interval. A
+    # thin excluded year (one paper of one: 100%) would otherwise flatten them.
+    share_top = None if compact else _counted_top(series)
     for s in series:
         own = _series_traces(
             s, show_legend=len(series) > 1, band_alpha=band_alpha, low_years=low_years
         )
-        traces.extend(own[:3] if compact else own)
+        if compact:
+            traces.extend(_within_scale(own[:3], y_max))
+        else:
+            traces.extend([*_within_scale(own[:3], share_top), own[3]])
         share_visible.extend([True, True, True] if compact else [True, True, True, False])
     count_visible = [not v for v in share_visible]
     if compact:
-        return _compact_layout(traces, height, incomplete_year, y_max, low_years)
+        return _compact_layout(traces, height, incomplete_year, y_max)
+    share_axis: dict[str, Any] = {
+        **_axis_update(_SHARE_AXIS),
+        "yaxis.autorange": share_top is None,
+    }
+    if share_top is not None:
+        share_axis["yaxis.range"] = [0, share_top]
     layout = {
         **_base_layout(height),
         "xaxis": {"tickformat": "d", "title": {"text": "Year"}, "showgrid": False},
         "yaxis": {
             "rangemode": "tozero",
             "gridcolor": "#e8eaed",
-            "tickformat": ".0%",
+            "tickformat": _SHARE_TICKS,
             "title": {"text": "Share of papers"},
+            **({"range": [0, share_top]} if share_top is not None else {}),
         },
         "hovermode": "closest",
         "showlegend": len(series) > 1,
         "legend": {"orientation": "v", "x": 1.02, "y": 1, "font": {"size": 12}},
         "updatemenus": [
             _toggle_menu(
-                ("Share", {"visible": share_visible}, _axis_update(_SHARE_AXIS)),
-                ("Count", {"visible": count_visible}, _axis_update(_COUNT_AXIS)),
+                ("Share", {"visible": share_visible}, share_axis),
+                (
+                    "Count",
+                    {"visible": count_visible},
+                    {**_axis_update(_COUNT_AXIS), "yaxis.autorange": True},
+                ),
             )
         ],
     }
@@ -219,22 +240,44 @@ def trend_figure(
     return {"data": traces, "layout": layout}
 
 
-def sparkline_figure(rows: pd.DataFrame, color: str) -> Figure:
-    """A tiny share-by-year line for the overview table (no axes, no interaction)."""
+def sparkline_figure(rows: pd.DataFrame, color: str, excluded: Sequence[int] = ()) -> Figure:
+    """A tiny share-by-year line for the overview table (no axes, no interaction).
+
+    Years left out of the trend (``excluded``: too few papers in the corpus)
+    are drawn as a thin grey dotted line, the counted years in the theme's
+    colour, so that the highest coloured point is the table's "Peak" year:
+    a thin early year's 100% no longer looks like the theme's peak.
+    """
     hidden = {"visible": False, "fixedrange": True}
-    return {
-        "data": [
+    years = rows["year"].to_numpy(dtype=float)
+    shares = rows["share"].to_numpy(dtype=float)
+    counted = ~np.isin(years, np.asarray(list(excluded), dtype=float))
+    data: list[dict[str, Any]] = []
+    if not counted.all():
+        data.append(
             {
                 "type": "scatter",
-                "x": rows["year"].to_numpy(dtype=float),
-                "y": rows["share"].to_numpy(dtype=float),
+                "x": years,
+                "y": shares,
                 "mode": "lines",
-                "line": {"color": color, "width": 2},
-                "fill": "tozeroy",
-                "fillcolor": _rgba(color, 0.15),
+                "line": {"color": NO_GROUP_COLOR, "width": 1, "dash": "dot"},
                 "hoverinfo": "skip",
             }
-        ],
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "x": years,
+            "y": np.where(counted, shares, np.nan),
+            "mode": "lines",
+            "line": {"color": color, "width": 2},
+            "fill": "tozeroy",
+            "fillcolor": _rgba(color, 0.15),
+            "hoverinfo": "skip",
+        }
+    )
+    return {
+        "data": data,
         "layout": {
             "width": 140,
             "height": 36,
@@ -354,24 +397,129 @@ def map_figure(
 _POINT_OPACITY = 0.75
 
 
+# The map's plot area on a desktop screen, in pixels: labels are spaced for it.
+_MAP_PLOT_PX = (800.0, 540.0)
+_LABEL_CHAR_PX, _LABEL_HEIGHT_PX = 6.2, 15.0
+# Vertical nudges tried, in pixels, before a label that would cover another is left out.
+_LABEL_SHIFTS = (0.0, 15.0, -15.0, 30.0, -30.0, 45.0, -45.0)
+
+
 def _centre_labels(
     points: MapPoints, centres: list[tuple[int, int, str, np.ndarray]]
 ) -> list[dict[str, Any]]:
-    """A label at the median point of each of the largest topics ("12: graph neural networks")."""
+    """A label at the median point of each of the largest topics ("12: graph neural networks").
+
+    A label is the topic's first phrase (the legend has all of them). Labels
+    are placed largest topic first; one that would cover a placed label is
+    nudged up or down a line or two, and left out if that does not free it
+    (its topic keeps its legend entry and hover). On 6,000 arXiv papers with
+    28 topics the unspaced labels covered each other in the middle of the map.
+    """
+    if not len(points.x):
+        return []
+    x0, x1 = float(np.nanmin(points.x)), float(np.nanmax(points.x))
+    y0, y1 = float(np.nanmin(points.y)), float(np.nanmax(points.y))
+    scale_x = _MAP_PLOT_PX[0] / max(x1 - x0, 1e-9)
+    scale_y = _MAP_PLOT_PX[1] / max(y1 - y0, 1e-9)
+    placed: list[tuple[float, float, float, float]] = []
     labels = []
     for _, tid, label, mask in sorted(centres, key=lambda c: (-c[0], c[1]))[:MAP_LABELS]:
+        x, y = float(np.median(points.x[mask])), float(np.median(points.y[mask]))
+        text = _legend_name(f"{tid}: {label.split(' · ')[0]}", 30)
+        half_w = (len(text) * _LABEL_CHAR_PX + 6) / 2
+        px, py = (x - x0) * scale_x, (y - y0) * scale_y
+        for shift in _LABEL_SHIFTS:
+            box = (
+                px - half_w,
+                py + shift - _LABEL_HEIGHT_PX / 2,
+                px + half_w,
+                py + shift + _LABEL_HEIGHT_PX / 2,
+            )
+            if not any(_overlaps(box, other) for other in placed):
+                break
+        else:
+            continue
+        placed.append(box)
         labels.append(
             {
-                "x": float(np.median(points.x[mask])),
-                "y": float(np.median(points.y[mask])),
-                "text": _legend_name(f"{tid}: {label}", 32),
+                "x": x,
+                "y": y,
+                "yshift": shift,
+                "text": text,
                 "showarrow": False,
                 "font": {"size": 10, "color": "#202124"},
-                "bgcolor": "rgba(255,255,255,0.7)",
+                "bgcolor": "rgba(255,255,255,0.75)",
                 "borderpad": 1,
             }
         )
     return labels
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _counted_top(series: Sequence[Series]) -> float | None:
+    """The top of a share axis that holds every counted year, or None when all fit anyway.
+
+    A year flagged in ``flags`` (too few papers, incomplete) is left out of
+    the trend; when its share rises above every counted year's share and
+    interval, the axis stops at those and the year is pinned to its top
+    (:func:`_within_scale`).
+    """
+    counted, excluded = [], []
+    for s in series:
+        flags = s.rows["flags"].fillna("") if "flags" in s.rows else pd.Series([""] * len(s.rows))
+        flagged = (flags != "").to_numpy()
+        values = s.rows[["share", "ci_high"]].to_numpy(dtype=float)
+        counted.extend(values[~flagged].ravel())
+        excluded.extend(values[flagged, 0])
+    top = max([v for v in counted if np.isfinite(v)], default=0.0)
+    if not top or not any(np.isfinite(v) and v > top * 1.05 for v in excluded):
+        return None
+    return min(1.0, top * 1.05)
+
+
+def _from_first_counted_year(series: Sequence[Series], low_years: Sequence[int]) -> list[Series]:
+    """The series from the first year with enough papers on.
+
+    The sparse early years of a corpus would otherwise take most of a small
+    panel; they are cut, not drawn past the axis's edge.
+    """
+    low = {int(y) for y in low_years}
+    years = sorted({int(y) for s in series for y in s.rows["year"].dropna()})
+    start = next((y for y in years if y not in low), years[0] if years else None)
+    if start is None:
+        return list(series)
+    return [Series(s.name, s.color, s.rows[s.rows["year"] >= start]) for s in series]
+
+
+def _within_scale(traces: list[dict[str, Any]], y_max: float | None) -> list[dict[str, Any]]:
+    """Band edges and share line of one panel, with shares above ``y_max`` pinned to it.
+
+    The panels share one scale, set by the years that count; an excluded year
+    (a handful of papers, or an incomplete year) can have a higher share. Its
+    point is drawn at the top as a triangle, and its tooltip gives the true
+    share, rather than a line that leaves the panel.
+    """
+    high, low, line = (dict(t) for t in traces)
+    shares = np.asarray(line["y"], dtype=float)
+    line["customdata"] = [[*c, _num(v)] for c, v in zip(line["customdata"], shares, strict=True)]
+    line["hovertemplate"] = _SHARE_HOVER.replace("%{y:.1%}", "%{customdata[5]:.1%}")
+    if y_max is not None:
+        over = np.nan_to_num(shares, nan=-1.0) > y_max
+        if over.any():
+            line["y"] = np.where(over, y_max, shares)
+            symbols = line["marker"]["symbol"]
+            line["marker"] = {
+                **line["marker"],
+                "symbol": [
+                    ("triangle-up-open" if s.endswith("open") else "triangle-up") if o else s
+                    for s, o in zip(symbols, over, strict=True)
+                ],
+            }
+            line["cliponaxis"] = False
+    return [high, low, line]
 
 
 def _compact_layout(
@@ -379,26 +527,19 @@ def _compact_layout(
     height: int,
     incomplete_year: int | None,
     y_max: float | None,
-    low_years: Sequence[int],
 ) -> Figure:
-    """A small-multiples panel: share axis from 0 to ``y_max``, no legend, no toggle.
-
-    The years axis starts at the first year with enough papers: the sparse
-    early years of a corpus would otherwise take most of a small panel.
-    """
+    """A small-multiples panel: share axis from 0 to ``y_max``, no legend, no toggle."""
     years = sorted({float(x) for t in traces for x in t["x"] if np.isfinite(x)})
-    low = set(low_years)
-    start = next((y for y in years if int(y) not in low), years[0] if years else None)
     xaxis: dict[str, Any] = {"tickformat": "d", "showgrid": False, "nticks": 6}
-    if start is not None and years:
-        xaxis["range"] = [start - 0.5, years[-1] + 0.5]
+    if years:
+        xaxis["range"] = [years[0] - 0.5, years[-1] + 0.5]
     layout = {
         **_base_layout(height),
-        "margin": {"l": 44, "r": 8, "t": 6, "b": 26},
+        "margin": {"l": 44, "r": 8, "t": 10, "b": 26},
         "xaxis": xaxis,
         "yaxis": {
             "gridcolor": "#e8eaed",
-            "tickformat": ".1~%",
+            "tickformat": _SHARE_TICKS,
             "range": [0, y_max] if y_max else None,
             "rangemode": "tozero",
             "nticks": 4,
@@ -604,6 +745,8 @@ def similarity_figure(labels: Sequence[str], matrix: np.ndarray) -> Figure:
     axis = {"showticklabels": show_ticks, "showgrid": False, "ticks": "", "automargin": True}
     # Columns are labelled by topic number only; the rows and the tooltip give the names.
     short = [label.split(":", 1)[0] for label in labels]
+    # On a phone the row names would take the plot's width: numbers, and square cells.
+    narrow = {"yaxis": {"tickvals": names, "ticktext": short}, "square": True}
     return {
         "data": [
             {
@@ -624,6 +767,7 @@ def similarity_figure(labels: Sequence[str], matrix: np.ndarray) -> Figure:
             "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
             "xaxis": {**axis, "tickvals": names, "ticktext": short, "side": "top"},
             "yaxis": {**axis, "autorange": "reversed"},
+            "meta": {"narrow": narrow},
         },
     }
 
@@ -664,6 +808,8 @@ def hierarchy_figure(labels: Sequence[str], linkage: np.ndarray, colors: Sequenc
         node_y.append(y[node])
         node_text.append(_members_text(members[node], labels))
     names = [_legend_name(labels[i], 44) for i in order]
+    # On a phone 44-character names left the tree a sliver: the first phrase, shorter.
+    short_names = [_legend_name(labels[i].split(" · ")[0], 22) for i in order]
     return {
         "data": [
             {
@@ -712,6 +858,7 @@ def hierarchy_figure(labels: Sequence[str], linkage: np.ndarray, colors: Sequenc
                 "automargin": True,
                 "ticksuffix": " ",
             },
+            "meta": {"narrow": {"yaxis": {"ticktext": short_names}}},
         },
     }
 

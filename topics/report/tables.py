@@ -18,6 +18,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from topics.report._evidence import Evidence, parse_evidence
+from topics.report._html import fmt_pp
 from topics.report._load import RunData
 from topics.results import UNASSIGNED
 
@@ -67,6 +68,32 @@ class Trend:
     def css(self) -> str:
         """The status as a CSS class name ("insufficient data" → "insufficient-data")."""
         return slugify(self.status) or "unknown"
+
+    @property
+    def headline(self) -> str:
+        """The slope as the page's Trend card states it.
+
+        When the share jumps to or from zero (papers only on one side of a
+        year), no finite slope fits and the slope is missing, but the test
+        still bounds it on one side: the card then says "≤ −1.31 pp/yr"
+        rather than "–" beside a significant p-value.
+        """
+        if self.slope is not None:
+            return fmt_pp(self.slope)
+        if self.slope_low is None and self.slope_high is not None:
+            return f"≤ {fmt_pp(self.slope_high)}"
+        if self.slope_high is None and self.slope_low is not None:
+            return f"≥ {fmt_pp(self.slope_low)}"
+        return "–"
+
+    @property
+    def interval(self) -> str:
+        """``-0.42 pp/yr to +0.46 pp/yr``; an end the data do not bound is "unbounded"."""
+        if self.slope_low is None and self.slope_high is None:
+            return ""
+        low = fmt_pp(self.slope_low) if self.slope_low is not None else "unbounded"
+        high = fmt_pp(self.slope_high) if self.slope_high is not None else "unbounded"
+        return f"{low} to {high}"
 
 
 @dataclass(frozen=True, slots=True)

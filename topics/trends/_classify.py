@@ -133,7 +133,8 @@ def trend_table(
         decline since the peak); ``status`` and the ``rule`` behind it;
         ``first_year`` (first year with a paper), ``peak_year`` (highest share
         among usable years), ``bursts``
-        (``"2016-2018;2019-2019"``), ``n_years_used``, ``undated`` papers,
+        (``"2016-2018;2019-2019"``), ``n_years_used`` (the years of the test
+        behind ``p_value``, as ``test`` lists them), ``undated`` papers,
         then supporting columns: ``logit_slope``, ``dispersion``,
         ``mk_tau``/``mk_p_value`` (Mann–Kendall) and ``papers`` (dated).
     """
@@ -212,7 +213,8 @@ def _summarise(series: _Series, all_years: list[int], options: TrendOptions) -> 
         "peak_year": _peak_year(series),
         # Bursts beside "insufficient data" would claim what the status denies.
         "bursts": "" if insufficient else _bursts(series, options),
-        "n_years_used": len(years),
+        # The years of the test behind p_value: a page prints them under it.
+        "n_years_used": len(verdict.tested_years),
         "undated": series.undated,
         "logit_slope": trend.logit_slope,
         "dispersion": trend.dispersion,
@@ -405,5 +407,17 @@ def _pp(slope: float) -> str:
 
 
 def _slope(trend: BinomialTrend) -> str:
-    """``+1.52 pp/yr, 95% +0.87 to +2.49``: the fitted slope and its interval."""
-    return f"{_pp(trend.slope)} pp/yr, interval {_pp(trend.slope_low)} to {_pp(trend.slope_high)}"
+    """``+1.52 pp/yr, interval +0.87 to +2.49``: the fitted slope and its interval.
+
+    When the share steps to or from zero no finite slope fits, but the
+    interval still has one finite end: the text states that bound instead
+    of an "unbounded pp/yr" headline.
+    """
+    interval = f"interval {_pp(trend.slope_low)} to {_pp(trend.slope_high)}"
+    step = "a step too sharp for a fitted rate"
+    if math.isnan(trend.slope):
+        if math.isnan(trend.slope_low) and not math.isnan(trend.slope_high):
+            return f"≤ {_pp(trend.slope_high)} pp/yr, {step} ({interval})"
+        if math.isnan(trend.slope_high) and not math.isnan(trend.slope_low):
+            return f"≥ {_pp(trend.slope_low)} pp/yr, {step} ({interval})"
+    return f"{_pp(trend.slope)} pp/yr, {interval}"

@@ -82,7 +82,44 @@
         out.showlegend = false;
       }
     }
+    // A figure can say how it reads on a narrow screen (layout.meta.narrow): shorter
+    // tick labels for its axes, so that names do not take the plot's width, and
+    // square proportions for a heat map.
+    var narrowed = layout.meta && layout.meta.narrow;
+    if (narrowed) {
+      ["xaxis", "yaxis"].forEach(function (axis) {
+        if (narrowed[axis]) {
+          out[axis] = Object.assign({}, out[axis] || layout[axis] || {}, narrowed[axis]);
+        }
+      });
+      if (narrowed.square) {
+        out.height = Math.max(260, Math.round(div.clientWidth * 1.1));
+      }
+    }
     return out;
+  }
+
+  // The relayout that takes a chart between its wide and its narrow form.
+  function narrowUpdate(figure, layout) {
+    var update = {
+      margin: layout.margin,
+      legend: layout.legend,
+      showlegend: layout.showlegend !== false,
+      "xaxis.title.text": layout.xaxis && layout.xaxis.title ? layout.xaxis.title.text : "",
+    };
+    var narrowed = figure.layout.meta && figure.layout.meta.narrow;
+    if (narrowed) {
+      ["xaxis", "yaxis"].forEach(function (axis) {
+        Object.keys(narrowed[axis] || {}).forEach(function (key) {
+          var value = (layout[axis] || {})[key];
+          update[axis + "." + key] = value === undefined ? null : value;  // null: plotly's default
+        });
+      });
+      if (narrowed.square) {
+        update.height = layout.height;
+      }
+    }
+    return update;
   }
 
   function refitNarrow() {
@@ -95,12 +132,7 @@
         }
         div.removeAttribute("data-narrow");
         var layout = narrowLayout(div, figure.layout, figure.data);
-        window.Plotly.relayout(div, {
-          margin: layout.margin,
-          legend: layout.legend,
-          showlegend: layout.showlegend !== false,
-          "xaxis.title.text": layout.xaxis && layout.xaxis.title ? layout.xaxis.title.text : "",
-        });
+        window.Plotly.relayout(div, narrowUpdate(figure, layout));
       }
     });
   }
