@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -99,3 +101,39 @@ def test_text_auto_min_df_drops_terms_of_one_document() -> None:
     docs = ["graph neural networks", "graph neural models", "protein folding"]
     vocabulary, _ = fit_vocabulary(docs, VectorizerConfig(ngram_range=(1, 1)), stop_words=[])
     assert vocabulary == ["graph", "neural"]  # "auto" is 2 for a small corpus
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"ngram_range": (1, 1), "min_df": 1},
+        {"min_df": 3, "max_df": 0.2},
+        # Many terms share a frequency at the cut: the tie order must be scikit-learn's.
+        {"max_features": 150},
+        {"min_df": 2, "max_features": 1000, "ngram_range": (1, 3)},
+        {"stop_words": None, "max_features": 40},
+    ],
+)
+def test_text_fit_vocabulary_equals_scikit_learns_count_vectorizer(
+    corpus: pd.DataFrame, settings: dict[str, object]
+) -> None:
+    """The packed counter keeps exactly the terms, order and counts of ``fit_transform``."""
+    docs = corpus["abstract"].tolist()
+    config = VectorizerConfig(**settings)
+    stop_words = resolve_stop_words(config)
+    reference = build_vectorizer(config, stop_words=stop_words, n_docs=len(docs))
+    expected = reference.fit_transform(docs)
+    vocabulary, counts = fit_vocabulary(docs, config, stop_words=stop_words)
+    assert vocabulary == reference.get_feature_names_out().tolist()
+    assert counts.shape == expected.shape
+    assert counts.dtype == np.int64
+    assert (counts != expected).nnz == 0
+    assert counts.has_sorted_indices
+
+
+def test_text_fit_vocabulary_max_df_below_min_df_is_a_model_error() -> None:
+    docs = ["graph neural networks", "graph neural models", "protein folding"]
+    config = VectorizerConfig(min_df=3, max_df=0.5, ngram_range=(1, 1))
+    with pytest.raises(ModelError, match="max_df corresponds to < documents than min_df"):
+        fit_vocabulary(docs, config, stop_words=[])

@@ -26,7 +26,9 @@ and a keyword is never an English stop word. Three choices matter:
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
+from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
@@ -143,6 +145,14 @@ def fit_vocabulary(
 ) -> tuple[list[str], sp.csr_matrix]:
     """Learn the vocabulary from the documents; return it with the doc-term counts.
 
+    The terms, their order and the counts are exactly those of scikit-learn's
+    ``CountVectorizer.fit_transform`` with the same settings (``min_df``,
+    ``max_df``, ``max_features`` and its tie-breaking included), computed
+    with a fraction of its memory: scikit-learn keeps every occurrence's term
+    index as a Python int in a list until the end (about 40 bytes each, 27M of
+    them for the 196k-abstract archive), here they go to a packed array (8
+    bytes each), which took the counting process from 2.7 to about 1.8 GB.
+
     Raises
     ------
     ModelError
@@ -150,15 +160,103 @@ def fit_vocabulary(
     """
     vectorizer = build_vectorizer(config, stop_words=stop_words, n_docs=len(docs))
     try:
-        counts = vectorizer.fit_transform(docs)
+        return _count_and_prune(docs, vectorizer)
     except ValueError as exc:
         raise ModelError(
             f"cannot build a vocabulary from {len(docs)} documents with model.vectorizer "
             f"min_df={resolve_min_df(config.min_df, len(docs))}, max_df={config.max_df}, "
             f"ngram_range={tuple(config.ngram_range)}: {exc}"
         ) from exc
-    vocabulary = vectorizer.get_feature_names_out().tolist()
-    return vocabulary, sp.csr_matrix(counts)
+
+
+def _count_and_prune(
+    docs: Sequence[str], vectorizer: CountVectorizer
+) -> tuple[list[str], sp.csr_matrix]:
+    """``vectorizer.fit_transform(docs)`` and its vocabulary, with packed occurrence arrays."""
+    analyze = vectorizer.build_analyzer()
+    vocabulary: dict[str, int] = {}
+    term_ids, counts, indptr = array("q"), array("q"), array("q", [0])
+    for doc in docs:
+        in_doc: dict[int, int] = {}
+        for term in analyze(doc):
+            index = vocabulary.setdefault(term, len(vocabulary))
+            in_doc[index] = in_doc.get(index, 0) + 1
+        term_ids.extend(in_doc.keys())
+        counts.extend(in_doc.values())
+        indptr.append(len(term_ids))
+    if not vocabulary:
+        raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+    ids = np.frombuffer(term_ids, dtype=np.int64)
+    n_docs, n_terms = len(indptr) - 1, len(vocabulary)
+    document_frequency = np.bincount(ids, minlength=n_terms)
+    kept = _terms_within_limits(
+        vocabulary,
+        document_frequency,
+        ids,
+        np.frombuffer(counts, dtype=np.int64),
+        vectorizer,
+        n_docs,
+    )
+    del vocabulary
+    # Old term id -> column of the kept term (terms in alphabetical order), -1 if dropped.
+    column = np.full(n_terms, -1, dtype=np.int64)
+    column[[index for _, index in kept]] = np.arange(len(kept))
+    new_ids = column[ids]
+    del ids, term_ids  # the largest arrays go as soon as they are read
+    keep = new_ids >= 0
+    index_dtype = _index_dtype(len(kept), int(np.count_nonzero(keep)))
+    new_ids = new_ids[keep].astype(index_dtype)
+    data = np.frombuffer(counts, dtype=np.int64)[keep]
+    del counts
+    # Each document's entries are contiguous: its row keeps those still kept.
+    kept_before = np.concatenate(([0], np.cumsum(keep, dtype=index_dtype)))
+    del keep
+    matrix = sp.csr_matrix(
+        (data, new_ids, kept_before[np.frombuffer(indptr, dtype=np.int64)]),
+        shape=(n_docs, len(kept)),
+    )
+    matrix.sort_indices()
+    return [term for term, _ in kept], matrix
+
+
+def _index_dtype(n_terms: int, nnz: int) -> type[np.signedinteger]:
+    """int32 column indices where they fit, as scikit-learn stores them."""
+    fits = max(n_terms, nnz) <= np.iinfo(np.int32).max
+    return np.int32 if fits else np.int64
+
+
+def _terms_within_limits(
+    vocabulary: dict[str, int],
+    document_frequency: np.ndarray,
+    ids: np.ndarray,
+    counts: np.ndarray,
+    vectorizer: CountVectorizer,
+    n_docs: int,
+) -> list[tuple[str, int]]:
+    """The (term, id) pairs that ``min_df``, ``max_df`` and ``max_features`` keep, sorted.
+
+    As scikit-learn decides it: terms are in alphabetical order, and of those
+    within the document-frequency limits the ``max_features`` with the highest
+    corpus frequency are kept, by ``argsort`` over that alphabetical order
+    (whose tie-breaking this reproduces by sorting the same array).
+    """
+    max_df, min_df = vectorizer.max_df, vectorizer.min_df
+    high = max_df if isinstance(max_df, Integral) else max_df * n_docs
+    low = min_df if isinstance(min_df, Integral) else min_df * n_docs
+    if high < low:
+        raise ValueError("max_df corresponds to < documents than min_df")
+    within = (document_frequency <= high) & (document_frequency >= low)
+    kept = sorted((term, index) for term, index in vocabulary.items() if within[index])
+    limit = vectorizer.max_features
+    if limit is not None and len(kept) > limit:
+        # int64, as scikit-learn's column sums: argsort's tie order depends on the dtype.
+        frequency = np.bincount(ids, weights=counts, minlength=len(within)).astype(np.int64)
+        kept_frequency = frequency[[index for _, index in kept]]
+        best = np.sort((-kept_frequency).argsort()[:limit])
+        kept = [kept[i] for i in best]
+    if not kept:
+        raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+    return kept
 
 
 def keyword_fragments(vocabulary: Sequence[str], counts: sp.spmatrix) -> set[str]:
