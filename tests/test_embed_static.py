@@ -64,7 +64,7 @@ def _no_distilling(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object) -> None:
         raise AssertionError("distilled although a valid cached model was there")
 
-    monkeypatch.setattr(static_module, "_distill", refuse)
+    monkeypatch.setattr(static_module, "_distill_in_child", refuse)
 
 
 def test_static_rows_are_unit_length_and_independent_of_the_batch(

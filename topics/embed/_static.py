@@ -22,6 +22,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -61,6 +63,9 @@ _VECTOR_FILES = ("model.safetensors", "tokenizer.json")
 _CHUNK = 4096
 _THREAD_BATCH = 512
 _INSTALL_HINT = "pip install 'topics[static]'"
+# Not ``-m``: the package imports this module first, and runpy warns.
+_DISTILL_COMMAND = "from topics.embed._static import _distill_child; _distill_child()"
+_MODEL_ERROR_EXIT = 3
 
 
 def _model2vec_version() -> str:
@@ -183,6 +188,48 @@ def _distill(base_dir: Path, seed: int) -> StaticModel:
         )
         tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
         return distill_from_model(model=model, tokenizer=tokenizer, pca_dims=PCA_DIMS, device="cpu")
+
+
+def _distill_in_child(base_dir: Path, seed: int, built: Path, about: dict[str, Any]) -> None:
+    """Distil into ``built`` in a fresh interpreter, so torch never enters this process.
+
+    Loading torch, transformers and MiniLM for the distillation left about
+    0.4 GB in the run's process for the rest of the run (the allocator keeps
+    what they freed), at the time its fit needs the memory most. The child
+    gets the same ``sys.path``; its model2vec progress bar shares our stderr.
+    A :class:`~topics.errors.ModelError` in the child (say, a missing extra)
+    reaches the caller with its message.
+    """
+    request = {"base_dir": str(base_dir), "seed": seed, "built": str(built), "about": about}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    completed = subprocess.run(
+        [sys.executable, "-c", _DISTILL_COMMAND],
+        input=json.dumps(request),
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if completed.returncode == 0:
+        return
+    lines = completed.stdout.strip().splitlines()
+    if completed.returncode == _MODEL_ERROR_EXIT and lines:
+        raise ModelError(lines[-1])
+    raise ModelError(
+        f"distilling a static model from {base_dir} failed (exit code "
+        f"{completed.returncode}); the error is printed above"
+    )
+
+
+def _distill_child() -> None:
+    """Child side of :func:`_distill_in_child`: the request on stdin, a ModelError on stdout."""
+    request = json.loads(sys.stdin.read())
+    try:
+        model = _distill(Path(request["base_dir"]), int(request["seed"]))
+        _write_model(model, Path(request["built"]), request["about"])
+    except ModelError as error:
+        print(error, flush=True)
+        raise SystemExit(_MODEL_ERROR_EXIT) from None
 
 
 def _place(built: Path, target: Path) -> None:
@@ -404,7 +451,7 @@ class StaticEmbedder:
                 "model2vec": _model2vec_version(),
                 "pca_dims": PCA_DIMS,
             }
-            _write_model(_distill(self.model_dir, self.seed), built, about)
+            _distill_in_child(self.model_dir, self.seed, built, about)
             _place(built, target)
         except BaseException:
             shutil.rmtree(built, ignore_errors=True)

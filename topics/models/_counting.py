@@ -65,6 +65,8 @@ class TermCounts:
     cpu_seconds: float = 0.0
     _process: Any = field(default=None, repr=False)
     _writer: Any = field(default=None, repr=False)
+    _reader: Any = field(default=None, repr=False)
+    _reply: tuple[str, Any] | None = field(default=None, repr=False)
     _result: tuple[list[str], sp.csr_matrix] | None = field(default=None, repr=False)
 
     def result(self) -> tuple[list[str], sp.csr_matrix]:
@@ -89,19 +91,17 @@ class TermCounts:
 
     def _receive(self) -> tuple[list[str], sp.csr_matrix]:
         process, self._process = self._process, None
-        try:
-            status, payload = pickle.load(process.stdout)
-        except (EOFError, OSError, pickle.UnpicklingError):
-            process.wait()
+        self._reader.join()
+        process.wait()
+        self._writer.join()
+        if self._reply is None:
             log.warning(
                 "the process counting terms ended without a result (exit code %s); counting here",
                 process.returncode,
             )
             return self._count_here()
-        finally:
-            process.stdout.close()
-            process.wait()
-            self._writer.join()
+        status, payload = self._reply
+        self._reply = None
         if status == "error":
             raise payload
         vocabulary, (data, indices, indptr, shape), self.seconds, self.cpu_seconds = payload
@@ -122,7 +122,19 @@ class TermCounts:
             target=_write_and_close, args=(process.stdin, payload), daemon=True
         )
         self._writer.start()
+        # Read the reply as soon as it comes: a child blocked on a full pipe would
+        # hold its peak memory (GBs on a large corpus) until the fit asks for it.
+        self._reader = threading.Thread(target=self._read_reply, args=(process,), daemon=True)
+        self._reader.start()
         self.background, self._process = True, process
+
+    def _read_reply(self, process: subprocess.Popen[bytes]) -> None:
+        try:
+            self._reply = pickle.load(process.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self._reply = None
+        finally:
+            process.stdout.close()
 
     def _stop(self) -> None:
         if self._process is not None:
@@ -131,6 +143,8 @@ class TermCounts:
             self._process.wait()
             if self._writer is not None:
                 self._writer.join()
+            if self._reader is not None:
+                self._reader.join()
             for stream in (self._process.stdin, self._process.stdout):
                 if stream is not None and not stream.closed:
                     stream.close()
