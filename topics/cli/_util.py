@@ -62,14 +62,7 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     add_common_arguments(parser)
     parser.add_argument("config", type=Path, help="YAML config file")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config key, e.g. --set model.hdbscan.min_cluster_size=5",
-    )
+    _add_set_option(parser, "override a config key, e.g. --set model.hdbscan.min_cluster_size=5")
 
 
 def add_section_overrides(parser: argparse.ArgumentParser, section: str, example: str) -> None:
@@ -78,13 +71,17 @@ def add_section_overrides(parser: argparse.ArgumentParser, section: str, example
     Such a command can change only what it applies itself (the report's
     options, the theme threshold); :func:`section_overrides` checks the keys.
     """
+    _add_set_option(parser, f"override a {section}.* key of the saved run, e.g. --set {example}")
+
+
+def _add_set_option(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument(
         "--set",
         dest="overrides",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help=f"override a {section}.* key of the saved run, e.g. --set {example}",
+        help=help_text,
     )
 
 
