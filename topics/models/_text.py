@@ -151,7 +151,8 @@ def fit_vocabulary(
     with a fraction of its memory: scikit-learn keeps every occurrence's term
     index as a Python int in a list until the end (about 40 bytes each, 27M of
     them for the 196k-abstract archive), here they go to a packed array (8
-    bytes each), which took the counting of the 196k archive from 2.7 to 2.1 GB and from 87 to 47 CPU seconds.
+    bytes each), which took the counting of the 196k archive from 2.7 to
+    2.1 GB and from 87 to 47 CPU seconds.
 
     Raises
     ------
