@@ -266,6 +266,16 @@ def _view(
     topics = tuple(_group(r, links, is_topic=True) for r in _records(record.get("topics")))
     new_labels = {g.topic: g.label for g in topics if g.topic is not None}
     old_labels = {g.old_topic: g.old_label or g.label for g in topics if g.old_topic is not None}
+    same_model = mapping.get("how") == "same model"
+    continues = {
+        _int(p.get("old_topic")): _int(p.get("new_topic"))
+        for p in _records(mapping.get("pairs"))
+        if p.get("matched")
+    }
+
+    def paper(row: Mapping[str, Any]) -> PaperChange:
+        return _paper(row, links, None if same_model else continues)
+
     return ChangesView(
         kind=str(record.get("kind") or "run"),
         how=str(mapping.get("how") or ""),
@@ -289,9 +299,9 @@ def _view(
         ),
         mapping_how=str(mapping.get("how") or ""),
         min_overlap=_number(mapping.get("min_overlap")),
-        added=tuple(_paper(p, links) for p in _records(record.get("added"))[:max_rows]),
-        gone=tuple(_paper(p, links) for p in _records(record.get("gone"))[:max_rows]),
-        moved=tuple(_paper(p, links) for p in _records(record.get("moved"))[:max_rows]),
+        added=tuple(paper(p) for p in _records(record.get("added"))[:max_rows]),
+        gone=tuple(paper(p) for p in _records(record.get("gone"))[:max_rows]),
+        moved=tuple(paper(p) for p in _records(record.get("moved"))[:max_rows]),
         papers_csv=str(record.get("papers_file") or CHANGES_PAPERS_FILE),
         drift=_drift(record.get("drift")),
     )
@@ -363,16 +373,31 @@ def _mapping_row(
     )
 
 
-def _paper(row: Mapping[str, Any], links: _Links) -> PaperChange:
+def _paper(
+    row: Mapping[str, Any], links: _Links, continues: Mapping[int | None, int | None] | None
+) -> PaperChange:
+    """A changed paper; ``continues`` maps old topic ids to new ones (None: ids are shared).
+
+    Topic numbers of two different fits mean different topics, so a paper's
+    earlier topic is shown by its label, with the number it had then and the
+    one of the topic that continues it now (linked), or that it ended.
+    """
     old_topic, new_topic = _int(row.get("old_topic")), _int(row.get("new_topic"))
     url, _ = paper_url(str(row.get("arxiv_id") or ""), str(row.get("doi") or ""))
+    old_text = _topic_text(old_topic, row.get("old_topic_label"))
+    old_href = links.topic(old_topic) if continues is None else None
+    if continues is not None and old_topic is not None and old_topic >= 0:
+        label = old_text.split(": ", 1)[-1]
+        now = continues.get(old_topic)
+        old_text = f"{label} (then {old_topic}, " + (f"now {now})" if now is not None else "ended)")
+        old_href = links.topic(now)
     return PaperChange(
         title=str(row.get("title") or "(untitled)"),
         year=_int(row.get("year")),
         url=url,
-        old_topic=_topic_text(old_topic, row.get("old_topic_label")),
+        old_topic=old_text,
         new_topic=_topic_text(new_topic, row.get("new_topic_label")),
-        old_topic_href=None,  # the old run's pages may be gone; its id and label say enough
+        old_topic_href=old_href,
         new_topic_href=links.topic(new_topic),
         old_themes=tuple(str(t) for t in row.get("old_themes") or ()),
         new_themes=tuple(str(t) for t in row.get("new_themes") or ()),
