@@ -23,7 +23,7 @@ from tests.conftest import HOSTILE_TITLE, UPDATE_FAST
 from topics.changes import compute_changes, match_papers, match_topics, read_run
 from topics.cli import main
 from topics.config.loader import load_config
-from topics.pipeline import update
+from topics.pipeline import run, update
 
 
 def config(repo: Path, root: Path, *extra: str, new_papers: bool = True):
@@ -147,6 +147,32 @@ def test_changes_page_of_a_first_run_says_there_is_nothing_to_compare(update_bas
     run_dir = update_base / "out" / "default"
     assert not (run_dir / "data" / "changes.json").exists()
     assert "Nothing to compare with yet" in (run_dir / "changes.html").read_text(encoding="utf-8")
+
+
+def test_run_that_replaces_a_run_compares_with_it(
+    repo: Path, update_base: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "case"
+    shutil.copytree(update_base, root)
+    result = run(config(repo, root, new_papers=False))
+    assert (result.stages["fit"], result.stages["assign"]) == ("cached", "cached")
+    run_dir = root / "out" / "default"
+    changes = changes_of(run_dir)
+    assert changes["kind"] == "run"
+    assert changes["topic_mapping"]["how"] == "same model"  # the fit came from the cache
+    assert changes["totals"]["added"] == changes["totals"]["moved"] == 0
+    assert changes["totals"]["status_changes"] == 0
+    previous = json.loads((root / "out" / "default.previous" / "manifest.json").read_text())
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["changes"]["against"]["run_id"] == previous["run_id"]
+    page = (run_dir / "changes.html").read_text(encoding="utf-8")
+    assert 'href="../default.previous/index.html"' in page
+    # Rerun in place: the report comes from the cache, its changes page is rendered anew.
+    again = run(config(repo, root, new_papers=False))
+    assert again.stages["report"] == "cached"
+    page = (run_dir / "changes.html").read_text(encoding="utf-8")
+    assert 'href="../default.previous/index.html"' in page
+    assert "Nothing to compare with yet" not in page
 
 
 def test_cli_report_re_renders_the_changes_page(updated: Path, tmp_path: Path) -> None:
