@@ -400,18 +400,16 @@ class _Refit(_Run):
         table = match_topics(
             old_topic, topics[kept], min_overlap=self.config.update.refit_min_overlap
         )
-        unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        old_centroids = _centroids(vectors[kept], old_topic)
+        new_centroids = _centroids(vectors, topics)
         labels = _old_topic_labels(self.last.run_dir / "data" / "topics.csv")
         pairs: list[dict[str, Any]] = []
         carried: dict[int, CarriedLabel] = {}
         for row in table.itertuples(index=False):
             old_id, new_id = int(row.old_topic), int(row.new_topic)
             similarity = None
-            if new_id >= 0:
-                a = unit[kept][old_topic == old_id].mean(axis=0)
-                b = unit[topics == new_id].mean(axis=0)
-                norm = float(np.linalg.norm(a) * np.linalg.norm(b))
-                similarity = round(float(a @ b) / norm, 4) if norm > 0 else None
+            if old_id in old_centroids and new_id in new_centroids:
+                similarity = round(float(old_centroids[old_id] @ new_centroids[new_id]), 4)
             old_label = labels.get(old_id)
             pairs.append(
                 {
@@ -474,6 +472,31 @@ def _update_record(
         "new_papers": int((~kept).sum()),
         "gone_papers": len(old) - len(np.unique(match[kept])),
     }
+
+
+def _centroids(vectors: np.ndarray, topics: np.ndarray) -> dict[int, np.ndarray]:
+    """Each topic's centroid: the unit-length mean of its papers' unit vectors (outliers left out).
+
+    One sparse product (topics x papers indicator times the vectors), not a
+    copy of the vectors per topic: at 200k papers and 200 topics that is the
+    difference between a second and minutes.
+    """
+    import scipy.sparse as sp
+
+    topics = np.asarray(topics, dtype=np.int64)
+    rows = np.flatnonzero(topics >= 0)
+    if not len(rows):
+        return {}
+    unit = vectors[rows].astype(np.float32)
+    unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
+    ids, position = np.unique(topics[rows], return_inverse=True)
+    members = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (position, np.arange(len(rows)))),
+        shape=(len(ids), len(rows)),
+    )
+    sums = np.asarray(members @ unit, dtype=np.float64)
+    sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+    return {int(t): sums[i] for i, t in enumerate(ids)}
 
 
 def _old_topic_labels(path: Path) -> dict[int, CarriedLabel]:
