@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,7 @@ def changes_page(
     previous_run: Path | None = None,
     compare: tuple[Path, Path] | None = None,
     theme_slugs: Mapping[str, str] | None = None,
+    topic_ids: Iterable[int] | None = None,
 ) -> dict[str, Any]:
     """The template context of ``changes.html`` (a run) or of a comparison's ``index.html``.
 
@@ -198,6 +199,8 @@ def changes_page(
         of ``run_dir``, theme and topic links go to RUN_B's report.
     theme_slugs : mapping, optional
         Theme name → page slug, as the report named the pages.
+    topic_ids : iterable of int, optional
+        The topics that have a page; by default those of the report on disk.
     """
     if compare is None:
         data, report_root, manifest_dir = run_dir / "data", "", run_dir
@@ -210,7 +213,8 @@ def changes_page(
         record = None
     has_report = (manifest_dir / "index.html").is_file() or compare is None
     slugs = dict(theme_slugs or _theme_slugs(manifest, record))
-    links = _Links(report_root if has_report else None, slugs, _topic_ids(record))
+    pages = frozenset(topic_ids) if topic_ids is not None else _topic_pages(manifest_dir)
+    links = _Links(report_root if has_report else None, slugs, pages)
     view = None
     if record is not None:
         view = _view(record, run_dir, links, max_rows, previous_run, compare)
@@ -467,9 +471,15 @@ def _theme_slugs(manifest: Mapping[str, Any], record: Mapping[str, Any] | None) 
     return unique_slugs(names)
 
 
-def _topic_ids(record: Mapping[str, Any] | None) -> frozenset[int]:
-    ids = (_int(r.get("topic")) for r in _records((record or {}).get("topics")))
-    return frozenset(i for i in ids if i is not None)
+def _topic_pages(report_dir: Path) -> frozenset[int]:
+    """The topics whose page the report in ``report_dir`` has (``topics/<id>.html``)."""
+    ids = set()
+    for path in (report_dir / "topics").glob("*.html"):
+        try:
+            ids.add(int(path.stem))
+        except ValueError:  # topics/index.html, the overview
+            continue
+    return frozenset(ids)
 
 
 def _relative(target: Path, start: Path) -> str:

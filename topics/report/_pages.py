@@ -147,6 +147,7 @@ def build_site(run: RunData, options: ReportOptions, *, previous_run: Path | Non
             max_rows=options.max_rows,
             previous_run=previous_run,
             theme_slugs={t.name: t.slug for t in themes},
+            topic_ids=[t.id for t in topics],
         ),
     )
     return Site(pages=pages, files=files)

@@ -7,8 +7,7 @@ directory inside the run directory (same file system, so renames are atomic);
 then each of ``assets/``, ``themes/`` and ``topics/`` is swapped in whole,
 then ``changes.html``, and ``index.html`` is replaced last. A reader
 therefore never sees a half-written file, and an index only ever links pages
-that already exist. A failed render leaves the
-previous report untouched.
+that already exist. A failed render leaves the previous report untouched.
 """
 
 from __future__ import annotations
