@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -91,6 +92,9 @@ def write_configs(folder: Path) -> tuple[Path, Path]:
 
 
 LOAD: list[dict[str, object]] = []
+# CPU seconds (user + system) of each step's process and the processes it waited for:
+# what the other users of a shared machine change much less than the wall time.
+CPU: dict[str, float] = {}
 
 
 def timed(command: str, config: Path, out: Path, *extra: str) -> tuple[float, dict[str, float]]:
@@ -102,14 +106,19 @@ def timed(command: str, config: Path, out: Path, *extra: str) -> tuple[float, di
     argv = [sys.executable, "-m", "topics", command, str(config), *extra, "-q"]
     argv += ["--set", f"output_dir={out}"]
     before = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - start
-    step = " ".join([command, *extra, config.stem])
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    step = " ".join([command, *extra, config.stem, f"({out.name})"])
     LOAD.append({"step": step, "before": round(before, 2), "after": round(os.getloadavg()[0], 2)})
+    CPU[step] = round(
+        (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime), 1
+    )
     manifest = json.loads((out / EXPERIMENT / "manifest.json").read_text(encoding="utf-8"))
     print(f"  {step}: {wall:.1f} s  {manifest['timings_s']}", flush=True)
-    return wall, manifest["timings_s"]
+    return round(wall, 1), manifest["timings_s"]
 
 
 def prepare_refit_folder(incremental: Path, target: Path) -> None:
@@ -202,71 +211,79 @@ def main() -> None:
     parser.add_argument("--no-refit", action="store_true", help="leave out update --refit")
     parser.add_argument("--tmp", type=Path, help="work folder (default: a temporary one)")
     args = parser.parse_args()
-    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    result: dict[str, object] = {
+        "command": " ".join(sys.argv),
+        "commit": code_version(),
+        "subset": f"papers created on or after {args.since}" if args.since else "the whole archive",
+        "split": args.split,
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "load_average_1min_per_step": LOAD,
+        "wall_s": {},
+        "cpu_s": CPU,
+        "stage_s": {},
+    }
+    wall: dict[str, float] = result["wall_s"]  # type: ignore[assignment]
+    stages: dict[str, object] = result["stage_s"]  # type: ignore[assignment]
+
+    def save() -> None:
+        """After every step: a step that fails late must not lose the ones before it."""
+        if "cold_run" in wall and "update" in wall:
+            result["speedup_vs_cold_run"] = round(wall["cold_run"] / wall["update"], 1)
+        if "warm_run" in wall and "update" in wall:
+            result["speedup_vs_warm_run"] = round(wall["warm_run"] / wall["update"], 1)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
     with tempfile.TemporaryDirectory(prefix="bench-update-", dir=args.tmp) as tmp:
         folder = Path(tmp)
-        sizes = split_archive(folder, args.since, args.split)
-        print(f"split: {sizes}", flush=True)
+        result.update(split_archive(folder, args.since, args.split))
+        print(f"split: {result['old_rows']} old rows, {result['new_rows']} new", flush=True)
         old_config, full_config = write_configs(folder)
         incremental, fresh = folder / "incremental", folder / "fresh"
-        base_wall, base_t = timed("run", old_config, incremental)
-        update_wall, update_t = timed("update", full_config, incremental)
+        wall["base_cold_run"], stages["base"] = timed("run", old_config, incremental)
+        save()
+        wall["update"], stages["update"] = timed("update", full_config, incremental)
         updated = incremental / EXPERIMENT
         drift = json.loads((updated / "data" / "drift.json").read_text(encoding="utf-8"))
-        changes = json.loads((updated / "data" / "changes.json").read_text(encoding="utf-8"))
+        manifest = json.loads((updated / "manifest.json").read_text(encoding="utf-8"))
+        result["drift"] = {
+            k: drift[k] for k in ("new_papers", "low_fit", "low_fit_share", "drifted")
+        }
+        result["update_manifest"] = {
+            "update": manifest["update"],
+            "changes": manifest["changes"],
+            "embed": manifest["cache"]["embed"],
+        }
+        save()
         # Keep the base and the update apart from the warm run that replaces them.
         (incremental / f"{EXPERIMENT}.previous").rename(incremental / f"{EXPERIMENT}.base")
         updated_copy = incremental / f"{EXPERIMENT}.updated"
         updated.rename(updated_copy)
-        warm_wall, warm_t = timed("run", full_config, incremental)
+        wall["warm_run"], stages["warm"] = timed("run", full_config, incremental)
+        save()
         # The static model is distilled once per machine, not per run: the cold run
         # starts with it, as the update did, so the ratio is not inflated by it.
         shutil.copytree(
             incremental / ".cache" / "static-models", fresh / ".cache" / "static-models"
         )
-        cold_wall, cold_t = timed("run", full_config, fresh)
-        same = agreement(updated_copy, fresh / EXPERIMENT)
-        n_papers = len(pd.read_parquet(fresh / EXPERIMENT / "data" / "papers.parquet"))
-        refit: dict[str, object] | None = None
+        wall["cold_run"], stages["cold"] = timed("run", full_config, fresh)
+        result["papers_after_update"] = len(
+            pd.read_parquet(fresh / EXPERIMENT / "data" / "papers.parquet", columns=["paper_id"])
+        )
+        result["agreement_with_full_refit"] = agreement(updated_copy, fresh / EXPERIMENT)
+        save()
         if not args.no_refit:
             shutil.rmtree(fresh)  # room on the disk
             refit_folder = folder / "refit"
             prepare_refit_folder(incremental, refit_folder)
             refit_wall, refit_t = timed("update", full_config, refit_folder, "--refit")
-            refit = {
+            result["update_refit"] = {
                 "wall_s": round(refit_wall, 1),
                 "stage_s": refit_t,
                 **refit_mapping(refit_folder / EXPERIMENT),
             }
-    result = {
-        "command": " ".join(sys.argv),
-        "commit": code_version(),
-        "subset": f"papers created on or after {args.since}" if args.since else "the whole archive",
-        "split": args.split,
-        **sizes,
-        "papers_after_update": n_papers,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-        "load_average_at_start": load_at_start,
-        "load_average_1min_per_step": LOAD,
-        "wall_s": {
-            "base_cold_run": round(base_wall, 1),
-            "update": round(update_wall, 1),
-            "warm_run": round(warm_wall, 1),
-            "cold_run": round(cold_wall, 1),
-        },
-        "stage_s": {"base": base_t, "update": update_t, "warm": warm_t, "cold": cold_t},
-        "speedup_vs_cold_run": round(cold_wall / update_wall, 1),
-        "speedup_vs_warm_run": round(warm_wall / update_wall, 1),
-        "drift": {k: drift[k] for k in ("new_papers", "low_fit", "low_fit_share", "drifted")},
-        "changes": {
-            k: changes["totals"][k]
-            for k in ("added", "gone", "moved", "status_changes", "new_bursts")
-        },
-        "agreement_with_full_refit": same,
-        "update_refit": refit,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+            save()
     print(json.dumps(result, indent=2))
 
 
