@@ -34,11 +34,14 @@ def _loaded_after_import(module: str) -> set[str]:
     [
         ("topics.results", ("topics.pipeline", "topics.exports", "topics.report")),
         ("topics.exports", ("topics.pipeline", "topics.report")),
+        # What changed between two runs: read from their files, below the pipeline.
+        ("topics.changes", ("topics.pipeline", "topics.report", "topics.exports")),
         (
             "topics.report",
             (
                 "topics.pipeline",
                 "topics.exports",
+                "topics.changes",
                 "topics.themes",
                 "topics.models",
                 "topics.embed",

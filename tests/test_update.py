@@ -7,7 +7,6 @@ title. The runs use the torch-free embedder and NMF, as the stage tests do.
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from pathlib import Path
@@ -18,10 +17,9 @@ import pytest
 from topics.cli import main
 from topics.config.loader import load_config
 from topics.errors import UpdateRefusedError
-from topics.pipeline import run, update
+from topics.pipeline import update
 
 FAST = ("embedding.backend=tfidf-svd", "model.kind=nmf", "model.nr_topics=6")
-OLD_PAGES = 3
 
 
 def config_for(repo: Path, out: Path, sources: str, *extra: str):
@@ -34,25 +32,12 @@ def papers_of(run_dir: Path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def base(repo: Path, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished run over three seed pages; the other two and a duplicate wait beside it."""
-    root = tmp_path_factory.mktemp("update")
-    pages = sorted(seeds_dir.glob("*.txt"))
-    (root / "src").mkdir()
-    (root / "later").mkdir()
-    for page in pages[:OLD_PAGES]:
-        shutil.copy(page, root / "src")
-    for page in pages[OLD_PAGES:]:
-        shutil.copy(page, root / "later")
-    run(config_for(repo, root / "out", f"[{{path: '{root}/src/*.txt'}}]"))
-    old = papers_of(root / "out" / "default")
-    paper = old.loc[old["title"].str.split().str.len() > 5].iloc[0]
-    with (root / "later" / "duplicate.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["title", "abstract", "year"])
-        # Same paper, title in other case and punctuation: dedupe's normalised title merges it.
-        writer.writerow([paper["title"].upper() + ".", paper["abstract"], paper["year"]])
-    return root
+def base(update_base: Path) -> Path:
+    """A finished run over three seed pages; the other two and a duplicate wait beside it.
+
+    The shared ``update_base`` (tests/conftest.py); tests copy it before they update.
+    """
+    return update_base
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@
 >>> config = topics.load_config("configs/default.yaml")
 >>> result = topics.run(config)                 # what `topics run` does
 >>> result = topics.update(config)              # later: add the new papers, no refit
+>>> result = topics.update(config, refit=True)  # or refit; topics that continue keep their names
+>>> topics.compare("reports/default.previous", "reports/default")  # "What changed" of any two
 >>> model = topics.load("reports/default/model")
 >>> model.assign(["An abstract of a new paper ..."])
 
@@ -16,14 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "load_config", "run", "update"]
+__all__ = ["__version__", "compare", "load", "load_config", "run", "update"]
 
 if TYPE_CHECKING:
     from topics.api import load
     from topics.config.loader import load_config
-    from topics.pipeline import run, update
+    from topics.pipeline import compare, run, update
 
 _LAZY = {
+    "compare": "topics.pipeline",
     "load": "topics.api",
     "load_config": "topics.config.loader",
     "run": "topics.pipeline",

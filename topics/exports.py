@@ -260,6 +260,8 @@ def write_manifest(
     started: datetime,
     status: str,
     engine: dict[str, Any] | None = None,
+    run_id: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     manifest = build_manifest(
         config,
@@ -270,5 +272,7 @@ def write_manifest(
         started=started,
         status=status,
         engine=engine,
+        run_id=run_id,
+        extra=extra,
     )
     atomic_write_json(run_dir / "manifest.json", manifest)

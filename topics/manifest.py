@@ -81,10 +81,19 @@ def build_manifest(
     started: datetime,
     status: str,
     engine: dict[str, Any] | None = None,
+    run_id: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Assemble the manifest; ``inputs`` are (display name, path) pairs."""
+    """Assemble the manifest; ``inputs`` are (display name, path) pairs.
+
+    ``run_id`` tells this run from any other (two runs of one config in the
+    same second included), so that a "What changed" page can check that the
+    run it links to is still the one it was compared with. ``extra``: further
+    top-level sections (an update's ``update`` record, a run's ``changes``).
+    """
     return {
         "experiment": config.experiment,
+        **({"run_id": run_id} if run_id else {}),
         "status": status,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -104,4 +113,5 @@ def build_manifest(
         "cache": cache or {},
         # Where the stages ran; with Dask, the cluster and each partition's timing.
         "engine": engine or {"kind": "local"},
+        **(extra or {}),
     }

@@ -22,6 +22,10 @@ from topics.records import IngestIssue, Record, SourceResult
 
 __all__ = [
     "ASSIGN_FILES",
+    "CHANGES_FILE",
+    "CHANGES_FORMAT",
+    "CHANGES_PAGE",
+    "CHANGES_PAPERS_FILE",
     "CORPUS_FILES",
     "PAPER_COLUMNS",
     "TREND_FILES",
@@ -31,6 +35,8 @@ __all__ = [
     "RunResult",
     "by_year_for_export",
     "by_year_from_export",
+    "run_identity",
+    "same_run",
 ]
 
 # What each stage puts in the run directory: the stage cache stores and restores these.
@@ -58,6 +64,15 @@ TREND_FILES = (
     "data/topic_keywords_by_year.csv",
     "data/corpus_years.json",
 )
+
+# "What changed" against another run (written by :mod:`topics.changes`, shown by the
+# report): the summary and per-paper list, in ``data/`` of a run or at the top of a
+# ``topics compare`` folder.
+CHANGES_FILE = "changes.json"
+CHANGES_PAPERS_FILE = "changes_papers.csv"
+CHANGES_FORMAT = "topics.changes"
+# The report page that shows it, at the top of the run directory beside index.html.
+CHANGES_PAGE = "changes.html"
 
 # The ``themes`` value of a paper on no theme, in papers.csv and everywhere after it.
 UNASSIGNED = "unassigned"
@@ -137,3 +152,22 @@ def by_year_from_export(table: pd.DataFrame, kind: str) -> pd.DataFrame:
     table = table.rename(columns={kind: "name"})
     table.insert(0, "kind", kind)
     return table
+
+
+def run_identity(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What tells one run from every other: its id, or its experiment, start and config.
+
+    ``run_id`` is a random id each run writes into its manifest; runs older
+    than it are told apart by when they started and their config's hash.
+    """
+    return {key: manifest.get(key) for key in ("run_id", "experiment", "started", "config_hash")}
+
+
+def same_run(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    """Whether two :func:`run_identity` records name the same run."""
+    if not a or not b:
+        return False
+    if a.get("run_id") or b.get("run_id"):
+        return a.get("run_id") == b.get("run_id")
+    keys = ("experiment", "started", "config_hash")
+    return all(a.get(k) is not None for k in keys) and all(a.get(k) == b.get(k) for k in keys)

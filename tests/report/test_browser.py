@@ -484,7 +484,7 @@ def test_browser_hostile_payloads_run_on_no_page(
     visit.page.on("dialog", lambda d: (dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
     shown: dict[str, int] = {"title": 0, "theme": 0, "description": 0}
     pages = every_page(hostile_rendered)
-    assert len(pages) == 11  # index, 3 themes, 5 topics and their overview, search
+    assert len(pages) == 12  # index, 3 themes, 5 topics and their overview, search, changes
     try:
         for path in pages:
             page = visit.open(path)
@@ -576,6 +576,55 @@ def test_browser_structure_page_reads_on_a_phone(rendered: Path, browser: Browse
         page.set_viewport_size({"width": 1400, "height": 900})
         page.wait_for_function(f"{tree}.layout.yaxis.ticktext.some(t => t.length > 22)")
         assert page.evaluate(f"{heat}.layout.yaxis.ticktext") is None
+        visit.assert_clean()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def changed(tmp_path_factory: pytest.TempPathFactory, build_run, xss_probe: str) -> Path:
+    """The fixture run with a "What changed" page against an earlier run without the probe paper.
+
+    The probe's paper is then a new paper, listed by title on the page.
+    """
+    import pandas as pd
+
+    from topics.changes import write_changes
+    from topics.report import render_report
+
+    root = tmp_path_factory.mktemp("changed")
+    old = build_run(root / "old")
+    papers = pd.read_csv(old / "data" / "papers.csv", dtype=str, keep_default_na=False)
+    papers.loc[papers["title"] != xss_probe].to_csv(old / "data" / "papers.csv", index=False)
+    render_report(old)
+    new = build_run(root / "new")
+    write_changes(old, new, kind="run", old_link="../old")
+    render_report(new)
+    return new
+
+
+@pytest.mark.parametrize("width", [1366, 400])
+def test_browser_changes_page_fits_draws_links_and_stays_inert(
+    changed: Path, browser: Browser, xss_probe: str, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    visit = Visit(context.new_page())
+    try:
+        page = visit.open(changed / "changes.html")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.locator("[data-chart]").count() == 1  # new papers per theme
+        assert page.locator("[data-chart] .main-svg").count() >= 1
+        assert page.get_by_text(xss_probe, exact=True).count() == 1  # the one new paper
+        assert page.evaluate("window.__xss") is None
+        assert page.locator("img[src='x']").count() == 0
+        link = page.locator("a", has_text="previous run's report")
+        target = Path(unquote(urlparse(link.evaluate("a => a.href")).path))
+        assert target == (changed.parent / "old" / "index.html").resolve()
+        link.click()
+        visit.wait_for_charts()
+        assert page.url.endswith("/old/index.html")
+        page.locator(".topbar a", has_text="What changed").click()
+        assert "Nothing to compare with yet" in page.locator("main").inner_text()
         visit.assert_clean()
     finally:
         context.close()

@@ -63,15 +63,17 @@ def test_render_report_writes_every_page(run_dir: Path) -> None:
         "index.html",  # how the topics relate
     ]
     assert (run_dir / "papers" / "search.html").is_file()
-    # index, 3 themes, 5 topics, the topic overview and the search page
-    assert (stats.pages, stats.theme_pages, stats.topic_pages) == (11, 3, 5)
+    assert (run_dir / "changes.html").is_file()  # "nothing to compare with yet" on a first run
+    # index, what changed, 3 themes, 5 topics, the topic overview and the search page
+    assert (stats.pages, stats.theme_pages, stats.topic_pages) == (12, 3, 5)
     on_disk = sum(
         f.stat().st_size
         for name in ("assets", "papers", "themes", "topics")
         for f in (run_dir / name).rglob("*")
         if f.is_file()
     )
-    assert stats.total_bytes == on_disk + (run_dir / "index.html").stat().st_size
+    top = sum((run_dir / name).stat().st_size for name in ("index.html", "changes.html"))
+    assert stats.total_bytes == on_disk + top
     assert not list(run_dir.glob(".report-*")), "the staging directory must be removed"
 
 

@@ -7,7 +7,17 @@ import sys
 from collections.abc import Sequence
 
 from topics import __version__
-from topics.cli import assign, cache, evaluate, report, run, sweep, update, validate
+from topics.cli import (
+    assign,
+    cache,
+    compare,
+    evaluate,
+    report,
+    run,
+    sweep,
+    update,
+    validate,
+)
 from topics.cli._util import EXIT_CONFIG_ERROR, setup_logging
 
 __all__ = ["build_parser", "main"]
@@ -20,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"topics {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (run, update, sweep, assign, report, evaluate, validate, cache):
+    for command in (run, update, compare, sweep, assign, report, evaluate, validate, cache):
         command.add_parser(subparsers)
     return parser
 

@@ -124,14 +124,17 @@ def section_overrides(
     return values
 
 
-def report_options_from_args(args: argparse.Namespace) -> Any:
-    """The run's own report options, with the command's ``--set report.*`` on top."""
+def report_options_from_args(args: argparse.Namespace, run_dir: Path | None = None) -> Any:
+    """The run's own report options, with the command's ``--set report.*`` on top.
+
+    ``run_dir`` is the run whose options apply (default ``args.run_dir``).
+    """
     from dataclasses import asdict, replace
 
     from topics.config.schema import ReportConfig
     from topics.report import ReportOptions
 
-    options = ReportOptions.from_run(args.run_dir)
+    options = ReportOptions.from_run(run_dir if run_dir is not None else args.run_dir)
     values = section_overrides(
         args.overrides,
         ReportConfig,

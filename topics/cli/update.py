@@ -15,6 +15,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     add_config_arguments(parser)
     parser.add_argument(
+        "--refit",
+        action="store_true",
+        help="refit the topic model on every paper; new topics that continue old ones (by "
+        "shared papers) keep their labels",
+    )
+    parser.add_argument(
         "--wait",
         action="store_true",
         help="if another run of this experiment is in progress, wait for it instead of failing",
@@ -26,4 +32,4 @@ def update_cli(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     from topics.pipeline import update  # heavy imports only once the config is valid
 
-    return _finish(update(config, wait=args.wait))
+    return _finish(update(config, wait=args.wait, refit=args.refit))

@@ -516,6 +516,14 @@ class UpdateConfig(_Section):
     drift_clusters: int = Field(
         default=5, ge=1, description="At most this many clusters of poorly fitting new papers."
     )
+    refit_min_overlap: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="`topics update --refit` and the 'What changed' page: a topic of the new fit "
+        "continues a topic of the last run (and keeps its label) when the two share at least "
+        "this Jaccard overlap of their papers; a weaker pair is left unmatched.",
+    )
 
 
 class Config(_Section):

@@ -30,7 +30,10 @@ maintainer suggests candidate phrases per document weighed with c-TF-IDF for
 topic-level keyphrases (BERTopic issue #637), which is what this does; the
 MMR step is BERTopic's ``mmr`` with c-TF-IDF mixed into the relevance.
 
-:func:`apply_user_labels` then puts the config's ``model.labels`` over them.
+:func:`apply_carried_labels` gives a refitted topic that continues a topic of
+the last run (``topics update --refit``) that topic's label, so trend lines
+keep their names; :func:`apply_user_labels` then puts the config's
+``model.labels`` over them.
 """
 
 from __future__ import annotations
@@ -48,7 +51,14 @@ from topics.config.schema import AutoLabelConfig, TopicLabelRule
 from topics.models._phrases import PhraseCounter, drop_fragments
 from topics.models._text import LABEL_SEPARATOR, _term_key
 
-__all__ = ["PHRASES_KEPT", "TopicPhrases", "apply_user_labels", "phrase_labels"]
+__all__ = [
+    "PHRASES_KEPT",
+    "CarriedLabel",
+    "TopicPhrases",
+    "apply_carried_labels",
+    "apply_user_labels",
+    "phrase_labels",
+]
 
 log = logging.getLogger("topics.labels")
 
@@ -271,6 +281,48 @@ def _distinct_first(
     if len(fresh) < n_phrases:
         return list(phrases)
     return fresh + [p for p in phrases if p not in fresh]
+
+
+@dataclass(frozen=True, slots=True)
+class CarriedLabel:
+    """The label (and how it was made, and its phrases) of a topic of the last run."""
+
+    label: str
+    label_source: str
+    phrases: tuple[str, ...] = ()
+
+
+def apply_carried_labels(table: pd.DataFrame, carried: dict[int, CarriedLabel]) -> pd.DataFrame:
+    """Give each topic in ``carried`` (new id → old label) the label of the topic it continues.
+
+    A refit numbers its topics afresh; a reader follows a topic by its name.
+    Labels stay unique: a topic that does not continue an old one but came out
+    with a carried label's text gets its id in brackets, as
+    :func:`set_phrase_labels` does for its own clashes.
+    """
+    if not carried:
+        return table
+    table = table.copy()
+    if "label_source" not in table:
+        table["label_source"] = ["outliers" if int(t) < 0 else "keywords" for t in table["topic"]]
+    if "phrases" not in table:
+        table["phrases"] = [[] for _ in range(len(table))]
+    labels = table["label"].tolist()
+    sources = table["label_source"].tolist()
+    phrases = list(table["phrases"])
+    taken = {c.label for c in carried.values()}
+    for position, topic in enumerate(int(t) for t in table["topic"]):
+        old = carried.get(topic)
+        if old is not None:
+            labels[position], sources[position] = old.label, old.label_source
+            if old.phrases:
+                phrases[position] = list(old.phrases)
+        elif labels[position] in taken and topic >= 0:
+            labels[position] = f"{labels[position]} (topic {topic})"
+    table["label"] = labels
+    table["label_source"] = sources
+    table["phrases"] = phrases
+    return table
 
 
 def apply_user_labels(table: pd.DataFrame, rules: Sequence[TopicLabelRule]) -> pd.DataFrame:

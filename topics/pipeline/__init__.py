@@ -9,6 +9,7 @@ unchanged, inside a staging directory that replaces the run directory whole
 at the end (:mod:`._lock` keeps two runs of one experiment apart).
 """
 
+from topics.pipeline._compare import compare
 from topics.pipeline._corpus import build_corpus, ingest, list_inputs
 from topics.pipeline._model import newest_date
 from topics.pipeline._run import STAGES, run
@@ -21,6 +22,7 @@ __all__ = [
     "IngestResult",
     "RunResult",
     "build_corpus",
+    "compare",
     "ingest",
     "list_inputs",
     "newest_date",

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from topics.embed import Embedder
     from topics.fitted import FittedPipeline
     from topics.models import TopicModel
+    from topics.models.labels import CarriedLabel
     from topics.themes import TopicCounts
     from topics.trends import TrendTables
 
@@ -135,20 +136,31 @@ def label_topics(
     vectors: np.ndarray,
     embedder: Embedder,
     cache_dir: Path | None,
+    *,
+    topics: np.ndarray | None = None,
+    carried: dict[int, CarriedLabel] | None = None,
 ) -> None:
-    """Name the topics: phrases (``model.auto_label``), then the user's ``model.labels``.
+    """Name the topics: phrases (``model.auto_label``), carried labels, the user's ``model.labels``.
 
     Phrases are embedded with the run's embedder through the embedding cache,
     so a rerun embeds none again. The topic of each document is its final one
-    (``transform``), the topic it gets in ``papers.csv``.
+    (``transform``), the topic it gets in ``papers.csv``; ``topics`` passes it
+    when the caller has it already. ``carried``: labels of the last run's
+    topics for the new topics that continue them (``topics update --refit``).
     """
     from topics.embed import embed_texts
-    from topics.models.labels import apply_user_labels, phrase_labels, set_phrase_labels
+    from topics.models.labels import (
+        apply_carried_labels,
+        apply_user_labels,
+        phrase_labels,
+        set_phrase_labels,
+    )
 
     table = topic_model.topic_table_
     options = config.model.auto_label
     if options.kind == "phrases":
-        topics = topic_model.transform(list(docs), embeddings=vectors).topics
+        if topics is None:
+            topics = topic_model.transform(list(docs), embeddings=vectors).topics
 
         def embed(texts: list[str]) -> np.ndarray:
             return embed_texts(
@@ -165,6 +177,7 @@ def label_topics(
         log.info(
             "labels: phrases for %d topics in %.1f s", len(phrases), time.perf_counter() - start
         )
+    table = apply_carried_labels(table, carried or {})
     topic_model.topic_table_ = apply_user_labels(table, config.model.labels)
 
 

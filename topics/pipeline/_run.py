@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,8 +26,9 @@ import pandas as pd
 
 from topics._faults import kill_point
 from topics._io import atomic_directory, atomic_write_with, is_disk_full
+from topics.changes import missing_files, write_changes
 from topics.config.schema import Config
-from topics.errors import ConfigError, DiskFullError
+from topics.errors import ConfigError, DiskFullError, TopicsError
 from topics.exports import (
     write_assign_outputs,
     write_corpus_outputs,
@@ -56,11 +58,14 @@ from topics.pipeline._model import (
 from topics.pipeline._state import load_ingest, load_texts, save_ingest, save_texts
 from topics.results import (
     ASSIGN_FILES,
+    CHANGES_FILE,
+    CHANGES_PAGE,
     CORPUS_FILES,
     TREND_FILES,
     CorpusResult,
     IngestResult,
     RunResult,
+    run_identity,
 )
 from topics.stages import STAGES
 
@@ -113,8 +118,29 @@ def run(
             atomic_directory(config.run_dir, keep_previous=config.previous_run_dir) as staging,
         ):
             result = _Run(config, staging, force, engine).through(until)
+        refresh_previous_changes_page(config)
     result.run_dir = config.run_dir
     return result
+
+
+def refresh_previous_changes_page(config: Config) -> None:
+    """Re-render the "What changed" page of the run that was just moved to ``.previous``.
+
+    That page linked to the run before it as ``../<experiment>.previous``,
+    which is now the page's own run: rendered again, it says that the run it
+    was compared with is no longer kept instead of linking to itself. One
+    page, written atomically; the run's data are not touched. A failure here
+    costs only that link, never the run that just finished.
+    """
+    previous = config.previous_run_dir
+    if not (previous / CHANGES_PAGE).is_file() or not (previous / "data" / CHANGES_FILE).is_file():
+        return
+    from topics.report import ReportOptions, render_changes_page
+
+    try:
+        render_changes_page(previous, options=ReportOptions.from_run(previous))
+    except (TopicsError, OSError, ValueError) as exc:
+        log.warning("could not refresh %s: %s", previous / CHANGES_PAGE, exc)
 
 
 def refuse_foreign_run_dir(run_dir: Path) -> None:
@@ -178,6 +204,12 @@ class _Run:
         self.stages: dict[str, str] = {}
         self.details: dict[str, dict[str, Any]] = {}
         self.inputs: list[InputFile] = []
+        self.run_id = uuid.uuid4().hex
+        # Top-level manifest sections beside the stage log (``changes``, an update's ``update``).
+        self.manifest_extra: dict[str, Any] = {}
+        # The run that data/changes.json compares this one with (where it is now), if any.
+        self.compared_with: Path | None = None
+        self.changes_kind = "run"
 
     # -- the stage log -----------------------------------------------------
 
@@ -311,6 +343,7 @@ class _Run:
                 labelling_settings(config),
                 config.experiment,
                 *self.engine.key_parts(),
+                *self.assign_key_parts(),
             )
             fit_entry = self.cache.lookup("fit", fit_key)
             assign_entry = self.cache.lookup("assign", assign_key)
@@ -334,12 +367,44 @@ class _Run:
         self.trends(trends_key, enriched, assignments)
         if last < STAGES.index("report"):
             return enriched
+        self.changes()
         # The report shows the whole config, so any change re-renders it; where
         # the run directory lives does not change a page.
         shown_config = config.model_dump(mode="json", exclude={"output_dir"})
         report_key = stage_key("report", trends_key, shown_config)
         self.report(report_key)
         return enriched
+
+    # -- hooks of a refit (topics update --refit) -------------------------------
+
+    def assign_key_parts(self) -> tuple[Any, ...]:
+        """Further inputs of the assign stage's key (a refit's labels depend on the last run)."""
+        return ()
+
+    def name_topics(
+        self,
+        topic_model: TopicModel,
+        papers: pd.DataFrame,
+        vectors: np.ndarray,
+        embedder: Embedder,
+    ) -> None:
+        """Label the fitted topics (phrases, then the user's ``model.labels``)."""
+        label_topics(
+            self.config,
+            topic_model,
+            document_texts_of(papers),
+            vectors,
+            embedder,
+            self.embedding_cache,
+        )
+
+    def save_assign_state(self, state: Path) -> None:
+        """Store what a cached assign stage must give back beyond its files."""
+
+    def load_assign_state(self, state: Path) -> None:
+        """Take back what :meth:`save_assign_state` stored, on a cache hit."""
+
+    # -- the stages, continued -------------------------------------------------
 
     def embedder(self, key: str, docs: list[str]) -> tuple[Embedder, bool]:
         """The embedder, from the cache when it was built (and fitted) before."""
@@ -401,19 +466,13 @@ class _Run:
             if entry is not None:
                 status["how"] = "cached"
                 entry.restore_files(self.staging)
+                self.load_assign_state(entry.state)
                 return (
                     pd.read_parquet(entry.files / "data" / "papers.parquet"),
                     pd.read_parquet(entry.state / "assignments.parquet"),
                 )
             assert vectors is not None  # embed computes them when assign is not cached
-            label_topics(
-                self.config,
-                topic_model,
-                document_texts_of(papers),
-                vectors,
-                embedder,
-                self.embedding_cache,
-            )
+            self.name_topics(topic_model, papers, vectors, embedder)
             fitted = build_fitted_pipeline(self.config, embedder, topic_model, self.embedding_cache)
             enriched, assignments = self.engine.assign(
                 self.config, papers, vectors, fitted, self.staging
@@ -423,6 +482,7 @@ class _Run:
             files = (*ASSIGN_FILES, *self.engine.run_files())
             with self.cache.store("assign", key, self.staging, files) as state:
                 _write_parquet(assignments, state / "assignments.parquet")
+                self.save_assign_state(state)
             return enriched, assignments
 
     def trends(self, key: str, papers: pd.DataFrame, assignments: pd.DataFrame) -> None:
@@ -434,17 +494,61 @@ class _Run:
             )
             self.cache.store_files("trends", key, self.staging, TREND_FILES)
 
-    def report(self, key: str) -> None:
-        from topics.report import REPORT_ENTRIES, ReportOptions, render_report
+    def changes(self) -> None:
+        """``data/changes.json``: what changed since the run this one replaces.
 
+        That run is still in the run directory (the swap at the end moves it
+        to ``<experiment>.previous``, where the page links to it). Computed
+        from the files both runs saved, so this run's are written first,
+        manifest included. A first run, or a last run too old or partial to
+        compare with, has none; the page then says so.
+        """
+        previous = self.config.run_dir
+        if not (previous / "manifest.json").is_file():
+            return
+        missing = missing_files(previous)
+        if missing:
+            log.info("changes: the last run lacks %s; nothing to compare with", ", ".join(missing))
+            return
+        start = time.perf_counter()
+        self.write_manifest()
+        try:
+            record = write_changes(
+                previous,
+                self.staging,
+                kind=self.changes_kind,
+                old_link=f"../{self.config.previous_run_dir.name}",
+                min_overlap=self.config.update.refit_min_overlap,
+            )
+        except TopicsError as exc:  # the comparison is extra; never the reason a run fails
+            log.warning("changes: cannot compare with the last run: %s", exc)
+            return
+        self.compared_with = previous
+        self.manifest_extra["changes"] = {
+            "against": run_identity(record["old"]),
+            "file": f"data/{CHANGES_FILE}",
+            "seconds": round(time.perf_counter() - start, 3),
+            **{k: record["totals"][k] for k in ("added", "gone", "moved", "status_changes")},
+        }
+
+    def report(self, key: str) -> None:
+        from topics.report import (
+            REPORT_ENTRIES,
+            ReportOptions,
+            render_changes_page,
+            render_report,
+        )
+
+        options = ReportOptions.from_config(self.config.report.model_dump())
         with self.stage("report", key) as status:
             if self.restored("report", key, status):
+                # Not cached with the rest: it depends on the run this one replaces.
+                render_changes_page(self.staging, options=options, previous_run=self.compared_with)
                 return
             # The report shows the run details, so it needs a manifest first;
             # the final one, written after it, adds the report's own timing.
             self.write_manifest()
-            options = ReportOptions.from_config(self.config.report.model_dump())
-            render_report(self.staging, options=options)
+            render_report(self.staging, options=options, previous_run=self.compared_with)
             self.cache.store_files("report", key, self.staging, REPORT_ENTRIES)
 
     def restored(self, stage: str, key: str, status: dict[str, Any]) -> bool:
@@ -468,6 +572,8 @@ class _Run:
             started=self.started,
             status="failed" if failed else "ok",
             engine=self.engine_details(),
+            run_id=self.run_id,
+            extra=self.manifest_extra,
         )
 
     def engine_details(self) -> dict[str, Any]:

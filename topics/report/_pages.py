@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from topics.report import charts
+from topics.report._changes import changes_page
 from topics.report._details import data_quality, run_details
 from topics.report._evaluation import evaluation_view
 from topics.report._html import script_json
@@ -72,8 +74,12 @@ class Site:
     files: dict[str, str]
 
 
-def build_site(run: RunData, options: ReportOptions) -> Site:
-    """Template name and context of every page, by path relative to the run dir."""
+def build_site(run: RunData, options: ReportOptions, *, previous_run: Path | None = None) -> Site:
+    """Template name and context of every page, by path relative to the run dir.
+
+    ``previous_run``: where the run that ``data/changes.json`` compares with is
+    now (see :func:`~topics.report.render_report`).
+    """
     papers = build_papers(run, abstract_chars=options.abstract_chars)
     themes = build_themes(run, charts.PALETTE)
     topics = build_topics(run, charts.PALETTE)
@@ -133,6 +139,16 @@ def build_site(run: RunData, options: ReportOptions) -> Site:
     pages["papers/search.html"] = (
         "search.html",
         {**common, **_search(papers, themes, topics, options)},
+    )
+    pages["changes.html"] = (
+        "changes.html",
+        changes_page(
+            run.run_dir,
+            max_rows=options.max_rows,
+            previous_run=previous_run,
+            theme_slugs={t.name: t.slug for t in themes},
+            topic_ids=[t.id for t in topics],
+        ),
     )
     return Site(pages=pages, files=files)
 

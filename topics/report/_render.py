@@ -1,13 +1,13 @@
 """Rendering the pages and swapping them into the run directory.
 
-The report is written next to the data it shows: ``index.html`` at the top of
-the run directory, ``themes/``, ``topics/`` and ``assets/`` beside it. All of
-it is rendered first into a hidden temporary directory inside the run
-directory (same file system, so renames are atomic); then each of ``assets/``,
-``themes/`` and ``topics/`` is swapped in whole, and ``index.html`` is
-replaced last. A reader therefore never sees a half-written file, and an
-index only ever links pages that already exist. A failed render leaves the
-previous report untouched.
+The report is written next to the data it shows: ``index.html`` and
+``changes.html`` at the top of the run directory, ``themes/``, ``topics/`` and
+``assets/`` beside it. All of it is rendered first into a hidden temporary
+directory inside the run directory (same file system, so renames are atomic);
+then each of ``assets/``, ``themes/`` and ``topics/`` is swapped in whole,
+then ``changes.html``, and ``index.html`` is replaced last. A reader
+therefore never sees a half-written file, and an index only ever links pages
+that already exist. A failed render leaves the previous report untouched.
 """
 
 from __future__ import annotations
@@ -24,22 +24,29 @@ from pathlib import Path
 
 import jinja2
 
+from topics._io import atomic_write_text
 from topics.report import _html
+from topics.report._changes import changes_page
 from topics.report._load import load_run
 from topics.report._options import ReportOptions, ReportStats
 from topics.report._pages import build_site
+from topics.results import CHANGES_PAGE
 
-__all__ = ["REPORT_ENTRIES", "render_report"]
+__all__ = ["REPORT_ENTRIES", "render_changes_page", "render_comparison", "render_report"]
 
 log = logging.getLogger(__name__)
 
 # What the report owns inside a run directory; nothing else there is touched.
 _REPORT_DIRS = ("assets", "papers", "themes", "topics")
+# The pages that depend only on the run's own files (the stage cache keeps them);
+# changes.html also depends on the run it was compared with, so a run renders it itself.
 REPORT_ENTRIES = (*_REPORT_DIRS, "index.html")
 _STATIC_FILES = ("report.css", "report.js")
 
 
-def render_report(run_dir: Path, *, options: ReportOptions | None = None) -> ReportStats:
+def render_report(
+    run_dir: Path, *, options: ReportOptions | None = None, previous_run: Path | None = None
+) -> ReportStats:
     """Render the HTML report of a run from the files the run saved.
 
     Parameters
@@ -49,6 +56,10 @@ def render_report(run_dir: Path, *, options: ReportOptions | None = None) -> Rep
         :func:`~topics.report.load_run`). Nothing is refitted.
     options : ReportOptions, optional
         Size limits of the map and tables.
+    previous_run : Path, optional
+        Where the run that ``data/changes.json`` compares with is now, when
+        that is not yet where the "What changed" page links to (a run renders
+        before it moves the run it replaces to ``<experiment>.previous``).
 
     Returns
     -------
@@ -70,7 +81,7 @@ def render_report(run_dir: Path, *, options: ReportOptions | None = None) -> Rep
     run_dir = Path(run_dir)
     options = options or ReportOptions()
     run = load_run(run_dir)
-    site = build_site(run, options)
+    site = build_site(run, options, previous_run=previous_run)
     env = _environment()
     with _staging(run_dir) as stage:
         for path, (template, context) in site.pages.items():
@@ -158,6 +169,11 @@ def _swap_in(stage: Path, run_dir: Path) -> None:
                 os.replace(run_dir / name, previous / name)
             swapped.append(name)
             os.replace(stage / name, run_dir / name)
+        if (stage / CHANGES_PAGE).exists():
+            if (run_dir / CHANGES_PAGE).exists():
+                os.replace(run_dir / CHANGES_PAGE, previous / CHANGES_PAGE)
+            swapped.append(CHANGES_PAGE)
+            os.replace(stage / CHANGES_PAGE, run_dir / CHANGES_PAGE)
         os.replace(stage / "index.html", run_dir / "index.html")
     except OSError:
         for name in reversed(swapped):
@@ -166,3 +182,39 @@ def _swap_in(stage: Path, run_dir: Path) -> None:
             if (previous / name).exists():
                 os.replace(previous / name, run_dir / name)
         raise
+
+
+def render_changes_page(
+    run_dir: Path, *, options: ReportOptions | None = None, previous_run: Path | None = None
+) -> Path:
+    """Render only the "What changed" page of a run (``changes.html``), atomically.
+
+    It reads ``manifest.json``, ``data/changes.json`` and
+    ``data/evaluation.json``, not the run's tables, so it takes milliseconds:
+    a run whose other pages came from the stage cache renders it, and so does
+    the run that moves another one to ``<experiment>.previous``, there.
+    """
+    run_dir = Path(run_dir)
+    options = options or ReportOptions()
+    context = changes_page(run_dir, max_rows=options.max_rows, previous_run=previous_run)
+    target = run_dir / CHANGES_PAGE
+    atomic_write_text(target, _environment().get_template("changes.html").render(context))
+    return target
+
+
+def render_comparison(
+    out_dir: Path, run_a: Path, run_b: Path, *, options: ReportOptions | None = None
+) -> Path:
+    """The page of ``topics compare``: ``out_dir/index.html`` and its own ``assets/``.
+
+    ``out_dir`` holds the comparison's ``changes.json`` already; the page
+    links to both runs' reports (relative links, so the folders may move
+    together) and works offline on its own.
+    """
+    out_dir = Path(out_dir)
+    options = options or ReportOptions()
+    context = changes_page(out_dir, max_rows=options.max_rows, compare=(Path(run_a), Path(run_b)))
+    _copy_assets(out_dir / "assets")
+    target = out_dir / "index.html"
+    atomic_write_text(target, _environment().get_template("changes.html").render(context))
+    return target

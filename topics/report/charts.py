@@ -37,6 +37,7 @@ __all__ = [
     "Figure",
     "MapPoints",
     "Series",
+    "changes_figure",
     "escape_plotly",
     "hierarchy_figure",
     "map_figure",
@@ -725,6 +726,49 @@ def terms_figure(terms: Sequence[str], weights: Sequence[float], color: str) -> 
             **_base_layout(40 + 24 * len(terms)),
             "margin": {"l": 8, "r": 12, "t": 8, "b": 30},
             "xaxis": {"gridcolor": "#e8eaed", "title": {"text": "weight"}, "nticks": 4},
+            "yaxis": {"automargin": True, "ticksuffix": " "},
+            "bargap": 0.25,
+        },
+    }
+
+
+def changes_figure(names: Sequence[str], added: Sequence[int], gone: Sequence[int]) -> Figure:
+    """Papers added (right) and gone (left) per theme, as bars: where the new papers went."""
+    names = [_legend_name(n, 48) for n in names][::-1]
+    added, gone = [int(n) for n in added][::-1], [-int(n) for n in gone][::-1]
+    traces = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": "new papers",
+            "x": added,
+            "y": names,
+            "marker": {"color": PALETTE[0]},
+            "hovertemplate": "%{y}: %{x:,} new papers<extra></extra>",
+        }
+    ]
+    if any(gone):
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": "gone",
+                "x": gone,
+                "y": names,
+                "marker": {"color": NO_GROUP_COLOR},
+                "customdata": [-n for n in gone],
+                "hovertemplate": "%{y}: %{customdata:,} papers gone<extra></extra>",
+            }
+        )
+    return {
+        "data": traces,
+        "layout": {
+            **_base_layout(60 + 26 * len(names)),
+            "margin": {"l": 8, "r": 12, "t": 8, "b": 36},
+            "barmode": "relative",
+            "showlegend": len(traces) > 1,
+            "legend": {"orientation": "h", "y": -0.15},
+            "xaxis": {"gridcolor": "#e8eaed", "title": {"text": "papers"}, "tickformat": ",d"},
             "yaxis": {"automargin": True, "ticksuffix": " "},
             "bargap": 0.25,
         },
