@@ -16,15 +16,15 @@ holds the run that was compared (its manifest's :func:`run_identity`).
 from __future__ import annotations
 
 import json
-import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from topics.report import charts
 from topics.report._html import script_json
+from topics.report._saved import saved_int, saved_number, saved_records
 from topics.report.tables import paper_url, slugify, unique_slugs
 from topics.results import (
     CHANGES_FILE,
@@ -266,14 +266,14 @@ def _view(
     old_here = previous_run or (compare[0] if compare else (run_dir / str(old_info.get("run"))))
     new_here = compare[1] if compare else run_dir
     mapping = _mapping(record.get("topic_mapping"))
-    themes = tuple(_group(r, links, is_topic=False) for r in _records(record.get("themes")))
-    topics = tuple(_group(r, links, is_topic=True) for r in _records(record.get("topics")))
+    themes = tuple(_group(r, links, is_topic=False) for r in saved_records(record.get("themes")))
+    topics = tuple(_group(r, links, is_topic=True) for r in saved_records(record.get("topics")))
     new_labels = {g.topic: g.label for g in topics if g.topic is not None}
     old_labels = {g.old_topic: g.old_label or g.label for g in topics if g.old_topic is not None}
     same_model = mapping.get("how") == "same model"
     continues = {
-        _int(p.get("old_topic")): _int(p.get("new_topic"))
-        for p in _records(mapping.get("pairs"))
+        saved_int(p.get("old_topic")): saved_int(p.get("new_topic"))
+        for p in saved_records(mapping.get("pairs"))
         if p.get("matched")
     }
 
@@ -285,7 +285,7 @@ def _view(
         how=str(mapping.get("how") or ""),
         old=_run_ref(old_info, old_here, str(old_info.get("run") or "")),
         new=_run_ref(new_info, new_here, "" if compare is None else str(new_info.get("run"))),
-        totals={k: _int(v) or 0 for k, v in _mapping(record.get("totals")).items()},
+        totals={k: saved_int(v) or 0 for k, v in _mapping(record.get("totals")).items()},
         themes=themes,
         topics=topics,
         status_changes=tuple(g for g in (*themes, *topics) if g.status_changed),
@@ -293,19 +293,20 @@ def _view(
             (g, str(b.get("years")), _str(b.get("was")))
             for g, row in zip(
                 (*themes, *topics),
-                (*_records(record.get("themes")), *_records(record.get("topics"))),
+                (*saved_records(record.get("themes")), *saved_records(record.get("topics"))),
                 strict=True,
             )
-            for b in _records(row.get("new_bursts"))
+            for b in saved_records(row.get("new_bursts"))
         ),
         mapping=tuple(
-            _mapping_row(p, old_labels, new_labels, links) for p in _records(mapping.get("pairs"))
+            _mapping_row(p, old_labels, new_labels, links)
+            for p in saved_records(mapping.get("pairs"))
         ),
         mapping_how=str(mapping.get("how") or ""),
-        min_overlap=_number(mapping.get("min_overlap")),
-        added=tuple(paper(p) for p in _records(record.get("added"))[:max_rows]),
-        gone=tuple(paper(p) for p in _records(record.get("gone"))[:max_rows]),
-        moved=tuple(paper(p) for p in _records(record.get("moved"))[:max_rows]),
+        min_overlap=saved_number(mapping.get("min_overlap")),
+        added=tuple(paper(p) for p in saved_records(record.get("added"))[:max_rows]),
+        gone=tuple(paper(p) for p in saved_records(record.get("gone"))[:max_rows]),
+        moved=tuple(paper(p) for p in saved_records(record.get("moved"))[:max_rows]),
         papers_csv=str(record.get("papers_file") or CHANGES_PAPERS_FILE),
         drift=_drift(record.get("drift")),
     )
@@ -327,32 +328,32 @@ def _run_ref(info: Mapping[str, Any], here: Path, link: str) -> RunRef:
         experiment=str(info.get("experiment") or ""),
         started=str(info.get("started") or ""),
         finished=str(info.get("finished") or ""),
-        papers=_int(info.get("papers")) or 0,
-        topics=_int(info.get("topics")) or 0,
+        papers=saved_int(info.get("papers")) or 0,
+        topics=saved_int(info.get("topics")) or 0,
     )
 
 
 def _group(row: Mapping[str, Any], links: _Links, *, is_topic: bool) -> GroupChange:
-    topic = _int(row.get("topic")) if is_topic else None
+    topic = saved_int(row.get("topic")) if is_topic else None
     name = str(row.get("name") or "")
     label = str(row.get("label") or name)
     return GroupChange(
         name=name,
         label=label if is_topic else name,
         href=links.topic(topic) if is_topic else links.theme(name),
-        papers_before=_int(row.get("papers_before")) or 0,
-        papers_after=_int(row.get("papers_after")) or 0,
-        added=_int(row.get("added")) or 0,
-        gone=_int(row.get("gone")) or 0,
+        papers_before=saved_int(row.get("papers_before")) or 0,
+        papers_after=saved_int(row.get("papers_after")) or 0,
+        added=saved_int(row.get("added")) or 0,
+        gone=saved_int(row.get("gone")) or 0,
         status_before=_status(row.get("status_before")),
         status_after=_status(row.get("status_after")),
-        slope_before=_number(row.get("slope_before")),
-        slope_after=_number(row.get("slope_after")),
-        new_bursts=tuple(str(b.get("years")) for b in _records(row.get("new_bursts"))),
+        slope_before=saved_number(row.get("slope_before")),
+        slope_after=saved_number(row.get("slope_after")),
+        new_bursts=tuple(str(b.get("years")) for b in saved_records(row.get("new_bursts"))),
         topic=topic,
-        old_topic=_int(row.get("old_topic")) if is_topic else None,
+        old_topic=saved_int(row.get("old_topic")) if is_topic else None,
         old_label=str(row.get("old_label") or ""),
-        overlap=_number(row.get("overlap")),
+        overlap=saved_number(row.get("overlap")),
     )
 
 
@@ -362,8 +363,8 @@ def _mapping_row(
     new_labels: Mapping[int, str],
     links: _Links,
 ) -> MappingRow:
-    old_topic = _int(pair.get("old_topic"))
-    new_topic = _int(pair.get("new_topic"))
+    old_topic = saved_int(pair.get("old_topic"))
+    new_topic = saved_int(pair.get("new_topic"))
     new_topic = new_topic if new_topic is not None and new_topic >= 0 else None
     return MappingRow(
         old_topic=old_topic if old_topic is not None else -1,
@@ -371,8 +372,8 @@ def _mapping_row(
         new_topic=new_topic,
         new_label=new_labels.get(new_topic, "") if new_topic is not None else "",
         new_href=links.topic(new_topic),
-        overlap=_number(pair.get("overlap")),
-        similarity=_number(pair.get("similarity")),
+        overlap=saved_number(pair.get("overlap")),
+        similarity=saved_number(pair.get("similarity")),
         matched=bool(pair.get("matched")),
     )
 
@@ -386,7 +387,7 @@ def _paper(
     earlier topic is shown by its label, with the number it had then and the
     one of the topic that continues it now (linked), or that it ended.
     """
-    old_topic, new_topic = _int(row.get("old_topic")), _int(row.get("new_topic"))
+    old_topic, new_topic = saved_int(row.get("old_topic")), saved_int(row.get("new_topic"))
     url, _ = paper_url(str(row.get("arxiv_id") or ""), str(row.get("doi") or ""))
     old_text = _topic_text(old_topic, row.get("old_topic_label"))
     old_href = links.topic(old_topic) if continues is None else None
@@ -397,7 +398,7 @@ def _paper(
         old_href = links.topic(now)
     return PaperChange(
         title=str(row.get("title") or "(untitled)"),
-        year=_int(row.get("year")),
+        year=saved_int(row.get("year")),
         url=url,
         old_topic=old_text,
         new_topic=_topic_text(new_topic, row.get("new_topic_label")),
@@ -426,18 +427,18 @@ def _drift(value: Any) -> DriftView | None:
     if not data:
         return None
     return DriftView(
-        threshold=_number(data.get("threshold")) or 0.0,
-        new_papers=_int(data.get("new_papers")) or 0,
-        low_fit=_int(data.get("low_fit")) or 0,
-        low_fit_share=_number(data.get("low_fit_share")) or 0.0,
+        threshold=saved_number(data.get("threshold")) or 0.0,
+        new_papers=saved_int(data.get("new_papers")) or 0,
+        low_fit=saved_int(data.get("low_fit")) or 0,
+        low_fit_share=saved_number(data.get("low_fit_share")) or 0.0,
         drifted=bool(data.get("drifted")),
         clusters=tuple(
             {
-                "size": _int(c.get("size")) or 0,
+                "size": saved_int(c.get("size")) or 0,
                 "keywords": [str(k) for k in c.get("keywords") or ()],
                 "example_titles": [str(t) for t in c.get("example_titles") or ()],
             }
-            for c in _records(data.get("clusters"))
+            for c in saved_records(data.get("clusters"))
         ),
     )
 
@@ -466,7 +467,7 @@ def _theme_slugs(manifest: Mapping[str, Any], record: Mapping[str, Any] | None) 
         for t in (_mapping(manifest.get("config")).get("themes") or [])
         if isinstance(t, Mapping) and t.get("name")
     ]
-    others = [str(r.get("name")) for r in _records((record or {}).get("themes"))]
+    others = [str(r.get("name")) for r in saved_records((record or {}).get("themes"))]
     names = list(dict.fromkeys([*configured, *(n for n in others if n not in configured)]))
     return unique_slugs(names)
 
@@ -502,20 +503,5 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _records(value: Any) -> Sequence[Mapping[str, Any]]:
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
-
-
 def _str(value: Any) -> str | None:
     return str(value) if value else None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def _int(value: Any) -> int | None:
-    number = _number(value)
-    return None if number is None else round(number)

@@ -9,11 +9,11 @@ details. Every number may be ``null`` (undefined) and is shown as "–".
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from topics.report._saved import saved_int, saved_number, saved_records
 from topics.report.tables import ThemeView, TopicView
 
 __all__ = ["EvaluationView", "evaluation_view"]
@@ -123,13 +123,13 @@ def evaluation_view(
     diversity = _mapping(evaluation.get("diversity"))
     outliers = _mapping(evaluation.get("outliers"))
     return EvaluationView(
-        n_topics=_int(evaluation.get("n_topics")),
-        coherence_mean=_number(coherence.get("mean")),
-        coherence_top_n=_int(coherence.get("top_n")),
-        diversity=_number(diversity.get("value")),
-        diversity_top_n=_int(diversity.get("top_n")),
-        outliers_before=_number(outliers.get("before_reduction")),
-        outliers_after=_number(outliers.get("after_reduction")),
+        n_topics=saved_int(evaluation.get("n_topics")),
+        coherence_mean=saved_number(coherence.get("mean")),
+        coherence_top_n=saved_int(coherence.get("top_n")),
+        diversity=saved_number(diversity.get("value")),
+        diversity_top_n=saved_int(diversity.get("top_n")),
+        outliers_before=saved_number(outliers.get("before_reduction")),
+        outliers_after=saved_number(outliers.get("after_reduction")),
         topics=tuple(_topic_rows(coherence.get("per_topic"), topics)),
         stability=_stability(evaluation.get("stability")),
         themes=_themes(evaluation.get("themes"), themes, max_rows),
@@ -138,15 +138,15 @@ def evaluation_view(
 
 def _topic_rows(rows: Any, topics: Mapping[int, TopicView]) -> list[TopicCoherence]:
     out = []
-    for row in _records(rows):
-        topic_id = _int(row.get("topic"))
+    for row in saved_records(rows):
+        topic_id = saved_int(row.get("topic"))
         if topic_id is None:
             continue
         out.append(
             TopicCoherence(
                 topic_id=topic_id,
                 label=str(row.get("label") or ""),
-                npmi=_number(row.get("npmi")),
+                npmi=saved_number(row.get("npmi")),
                 words=tuple(str(w) for w in row.get("words") or ()),
                 topic=topics.get(topic_id),
             )
@@ -160,24 +160,28 @@ def _stability(value: Any) -> Stability | None:
         return None
     ari = _mapping(data.get("ari"))
     pairs = tuple(
-        (_int(p.get("seed_a")) or 0, _int(p.get("seed_b")) or 0, _number(p.get("ari")))
-        for p in _records(ari.get("pairs"))
+        (
+            saved_int(p.get("seed_a")) or 0,
+            saved_int(p.get("seed_b")) or 0,
+            saved_number(p.get("ari")),
+        )
+        for p in saved_records(ari.get("pairs"))
     )
     matches = tuple(
         TopicMatchRow(
             measure=str(name),
-            threshold=_number(match.get("threshold")),
-            share_matched=_number(match.get("share_matched")),
-            mean_similarity=_number(match.get("mean_similarity")),
+            threshold=saved_number(match.get("threshold")),
+            share_matched=saved_number(match.get("share_matched")),
+            mean_similarity=saved_number(match.get("mean_similarity")),
         )
         for name, match in _mapping(data.get("topic_match")).items()
         if isinstance(match, Mapping)
     )
     return Stability(
-        seeds=tuple(_int(s) or 0 for s in data.get("seeds") or ()),
-        n_topics=tuple(_int(n) or 0 for n in data.get("n_topics") or ()),
-        ari_mean=_number(ari.get("mean")),
-        ari_min=_number(ari.get("min")),
+        seeds=tuple(saved_int(s) or 0 for s in data.get("seeds") or ()),
+        n_topics=tuple(saved_int(n) or 0 for n in data.get("n_topics") or ()),
+        ari_mean=saved_number(ari.get("mean")),
+        ari_min=saved_number(ari.get("min")),
         ari_pairs=pairs,
         matches=matches,
     )
@@ -188,14 +192,14 @@ def _themes(value: Any, themes: Mapping[str, ThemeView], max_rows: int) -> Theme
     if not data:
         return None
     rows = tuple(
-        _score_row(str(r.get("theme")), r, themes) for r in _records(data.get("per_theme"))
+        _score_row(str(r.get("theme")), r, themes) for r in saved_records(data.get("per_theme"))
     )
     averages = tuple(_score_row(name, _mapping(data.get(name)), {}) for name in ("micro", "macro"))
-    issues = [dict(i) for i in _records(data.get("issues"))]
+    issues = [dict(i) for i in saved_records(data.get("issues"))]
     return ThemeAccuracy(
         labels_file=str(data.get("labels_file") or ""),
-        n_label_rows=_int(data.get("n_label_rows")) or 0,
-        n_matched_papers=_int(data.get("n_matched_papers")) or 0,
+        n_label_rows=saved_int(data.get("n_label_rows")) or 0,
+        n_matched_papers=saved_int(data.get("n_matched_papers")) or 0,
         rows=rows,
         averages=averages,
         issues=tuple(issues[:max_rows]),
@@ -207,28 +211,13 @@ def _score_row(name: str, row: Mapping[str, Any], themes: Mapping[str, ThemeView
     return ThemeScoreRow(
         name=name,
         theme=themes.get(name),
-        support=_int(row.get("support")),
-        predicted=_int(row.get("predicted")),
-        precision=_number(row.get("precision")),
-        recall=_number(row.get("recall")),
-        f1=_number(row.get("f1")),
+        support=saved_int(row.get("support")),
+        predicted=saved_int(row.get("predicted")),
+        precision=saved_number(row.get("precision")),
+        recall=saved_number(row.get("recall")),
+        f1=saved_number(row.get("f1")),
     )
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
-
-
-def _records(value: Any) -> Sequence[Mapping[str, Any]]:
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def _int(value: Any) -> int | None:
-    number = _number(value)
-    return None if number is None else round(number)
