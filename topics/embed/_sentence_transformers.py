@@ -32,6 +32,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from topics._io import file_sha256
+from topics._machine import available_cores
 from topics._model_files import PICKLE_SUFFIXES
 from topics.errors import ConfigError, IncompatibleModelError, ModelError
 
@@ -193,13 +194,6 @@ def quiet_third_party_logs() -> Iterator[None]:
         if bars_enabled:
             hf_logging.enable_progress_bar()
         st_logger.setLevel(st_level)
-
-
-def available_cores() -> int:
-    """Cores this process may run on (respects affinity masks, unlike ``os.cpu_count``)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
 
 
 class SentenceTransformerEmbedder:

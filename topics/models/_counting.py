@@ -35,6 +35,7 @@ from typing import Any
 
 import scipy.sparse as sp
 
+from topics._machine import available_cores
 from topics.config.schema import VectorizerConfig
 from topics.models._text import fit_vocabulary
 
@@ -160,8 +161,7 @@ def _write_and_close(stream: Any, payload: bytes) -> None:
 
 
 def _can_start_child(n_docs: int) -> bool:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return n_docs >= BACKGROUND_FROM and (cores or 1) >= 2
+    return n_docs >= BACKGROUND_FROM and available_cores() >= 2
 
 
 @contextlib.contextmanager

@@ -43,7 +43,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-import os
 import time
 from collections.abc import Iterator, Sequence
 from numbers import Integral
@@ -55,6 +54,7 @@ from sklearn.base import _fit_context
 from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from topics._machine import available_cores
 from topics.config.schema import HdbscanConfig, OutlierConfig, UmapConfig, VectorizerConfig
 from topics.errors import ModelError
 from topics.models._base import (
@@ -481,7 +481,7 @@ class BERTopicModel(TopicModel):
             metric="euclidean",
             prediction_data=False,
             # One worker process per core (HDBSCAN's default is 4, whatever the machine).
-            core_dist_n_jobs=_usable_cores(),
+            core_dist_n_jobs=available_cores(),
         )
 
     def _representation_model(self) -> Any:
@@ -730,11 +730,6 @@ def _quiet_third_parties() -> Iterator[None]:
         yield
     finally:
         logger.removeFilter(log_filter)
-
-
-def _usable_cores() -> int:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, cores or 1)
 
 
 def _release_joblib_workers() -> None:
