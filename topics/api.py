@@ -117,11 +117,9 @@ def assign_file(
         papers = pd.DataFrame(columns=["paper_id", "title"])
         long = pd.DataFrame(columns=["paper_id"])
     out = _with_run_ids(papers, ids)
-    out = out[["paper_id", "source", *[c for c in out.columns if c not in ("paper_id", "source")]]]
     atomic_write_with(Path(out_path), lambda tmp: out.to_csv(tmp, index=False))
     if evidence_path is not None and len(frame):
         long = _with_run_ids(long, ids[["source", "paper_id"]])
-        long = long[["paper_id", "source", *[c for c in long if c not in ("paper_id", "source")]]]
         atomic_write_with(Path(evidence_path), lambda tmp: long.to_csv(tmp, index=False))
     return AssignFileResult(
         len(frame),
@@ -132,6 +130,11 @@ def assign_file(
 
 
 def _with_run_ids(table: pd.DataFrame, ids: pd.DataFrame) -> pd.DataFrame:
-    """Swap the record keys ``table`` was keyed by for the run's paper ids."""
-    keyed = table.rename(columns={"paper_id": "source"})
-    return keyed.merge(ids, on="source", how="left")
+    """Swap the record keys ``table`` was keyed by for the run's paper ids, first.
+
+    ``paper_id`` and ``source`` lead, as in ``papers.csv``; the other columns
+    of ``ids`` (``year``, ``arxiv_id``) follow the table's own.
+    """
+    keyed = table.rename(columns={"paper_id": "source"}).merge(ids, on="source", how="left")
+    rest = [c for c in keyed.columns if c not in ("paper_id", "source")]
+    return keyed[["paper_id", "source", *rest]]
