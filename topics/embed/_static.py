@@ -290,15 +290,35 @@ class StaticEmbedder:
         seed: int = 42,
     ) -> None:
         _model2vec_version()  # fail now, naming the extra, rather than mid-run
+        model_dir = resolve_model_dir(model)
+        self._set_state(
+            model,
+            max_seq_length=max_seq_length,
+            cache_dir=None if cache_dir is None else Path(cache_dir),
+            seed=seed,
+            model_dir=model_dir,
+            base_name=model if model.startswith(PACKAGED_PREFIX) else model_dir.name,
+        )
+
+    def _set_state(
+        self,
+        model: str,
+        *,
+        max_seq_length: int | None,
+        cache_dir: Path | None,
+        seed: int,
+        model_dir: Path | None,
+        base_name: str,
+    ) -> None:
+        """Every attribute, in one place for ``__init__`` and :meth:`from_bundle`."""
         self.model = model
         self.max_seq_length = max_seq_length
-        self.cache_dir = None if cache_dir is None else Path(cache_dir)
+        self.cache_dir = cache_dir
         self.seed = seed
         # None only when loaded from a bundle, which carries the distilled model
         # and so never needs (or reads) the base model.
-        model_dir = resolve_model_dir(model)
         self.model_dir: Path | None = model_dir
-        self._base_name = model if model.startswith(PACKAGED_PREFIX) else model_dir.name
+        self._base_name = base_name  # the base model's name in the identity
         self._static_dir: Path | None = None
         self._loaded: StaticModel | None = None
         self._identity: str | None = None
@@ -400,21 +420,21 @@ class StaticEmbedder:
                 f"{MANIFEST}: the bundle was modified. Re-run the embedding stage."
             )
         _model2vec_version()
-        embedder = cls.__new__(cls)
         base = str(settings["model"])
-        embedder.model = base
-        embedder.max_seq_length = settings["max_seq_length"]
-        embedder.cache_dir = None
-        embedder.seed = int(settings["seed"])
-        embedder.model_dir = None
-        # The name in the identity; bundles from before "base_name" was saved
-        # had a packaged base or the folder's own name.
-        embedder._base_name = str(
-            settings.get("base_name")
-            or (base if base.startswith(PACKAGED_PREFIX) else PurePath(base).name)
+        embedder = cls.__new__(cls)  # not __init__: that resolves the base model
+        embedder._set_state(
+            base,
+            max_seq_length=settings["max_seq_length"],
+            cache_dir=None,
+            seed=int(settings["seed"]),
+            model_dir=None,
+            # Bundles from before "base_name" was saved had a packaged base or
+            # the folder's own name.
+            base_name=str(
+                settings.get("base_name")
+                or (base if base.startswith(PACKAGED_PREFIX) else PurePath(base).name)
+            ),
         )
-        embedder._loaded = None
-        embedder._identity = None
         embedder._static_dir = static_dir
         if embedder.identity != identity:
             raise IncompatibleModelError(
