@@ -45,6 +45,8 @@ __all__ = [
     "by_year_for_export",
     "by_year_from_export",
     "ingest_report",
+    "topic_similarity",
+    "unit_centroids",
     "write_assign_outputs",
     "write_corpus_outputs",
     "write_manifest",
@@ -112,7 +114,7 @@ def write_assign_outputs(
 
 
 def topic_similarity(topics: np.ndarray, vectors: np.ndarray) -> pd.DataFrame:
-    """Cosine similarity of the topics' centroids (mean unit embedding of their papers).
+    """Cosine similarity of the topics' centroids (:func:`unit_centroids`).
 
     From the papers' embeddings rather than a model's own topic vectors, so
     that BERTopic, LDA and NMF runs get the same measure; outliers (-1) are
@@ -120,16 +122,33 @@ def topic_similarity(topics: np.ndarray, vectors: np.ndarray) -> pd.DataFrame:
     """
     import numpy as np
 
-    ids = np.array(sorted(int(t) for t in set(topics.tolist()) if int(t) >= 0))
+    ids, centroids = unit_centroids(topics, vectors)
     if not len(ids):
         return pd.DataFrame({"topic": []})
-    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    centroids = np.stack([unit[topics == t].mean(axis=0) for t in ids])
-    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
     matrix = np.clip(centroids @ centroids.T, -1.0, 1.0).round(4)
     frame = pd.DataFrame(matrix, columns=[str(t) for t in ids])
     frame.insert(0, "topic", ids)
     return frame
+
+
+def unit_centroids(topics: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Topic ids (sorted, outliers left out) and each topic's unit-length mean unit vector.
+
+    The topic similarity table and a refit's pairing of old and new topics
+    both compare topics by these. The papers' unit vectors are computed once
+    and each topic averages its rows of them (about 0.2 s for 196k papers and
+    145 topics).
+    """
+    import numpy as np
+
+    topics = np.asarray(topics)
+    ids = np.array(sorted(int(t) for t in set(topics.tolist()) if int(t) >= 0), dtype=np.int64)
+    if not len(ids):
+        return ids, np.zeros((0, vectors.shape[1]), dtype=vectors.dtype)
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    centroids = np.stack([unit[topics == t].mean(axis=0) for t in ids])
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    return ids, centroids
 
 
 def write_trend_outputs(run_dir: Path, trends: TrendTables) -> None:

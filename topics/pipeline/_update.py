@@ -38,7 +38,7 @@ import pandas as pd
 from topics._io import atomic_directory, atomic_write_json, file_sha256
 from topics.changes import match_papers, match_topics
 from topics.config.schema import Config
-from topics.exports import write_assign_outputs
+from topics.exports import unit_centroids, write_assign_outputs
 from topics.pipeline._cache import stage_key
 from topics.pipeline._drift import drift_report
 from topics.pipeline._last_run import LastRun, check_unchanged, last_run
@@ -479,28 +479,9 @@ def _update_record(
 
 
 def _centroids(vectors: np.ndarray, topics: np.ndarray) -> dict[int, np.ndarray]:
-    """Each topic's centroid: the unit-length mean of its papers' unit vectors (outliers left out).
-
-    One sparse product (topics x papers indicator times the vectors), not a
-    copy of the vectors per topic: at 200k papers and 200 topics that is the
-    difference between a second and minutes.
-    """
-    import scipy.sparse as sp
-
-    topics = np.asarray(topics, dtype=np.int64)
-    rows = np.flatnonzero(topics >= 0)
-    if not len(rows):
-        return {}
-    unit = vectors[rows].astype(np.float32)
-    unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
-    ids, position = np.unique(topics[rows], return_inverse=True)
-    members = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (position, np.arange(len(rows)))),
-        shape=(len(ids), len(rows)),
-    )
-    sums = np.asarray(members @ unit, dtype=np.float64)
-    sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
-    return {int(t): sums[i] for i, t in enumerate(ids)}
+    """Each topic's centroid by id (:func:`topics.exports.unit_centroids`)."""
+    ids, centroids = unit_centroids(topics, vectors)
+    return {int(t): centroids[i] for i, t in enumerate(ids)}
 
 
 def _old_topic_labels(path: Path) -> dict[int, CarriedLabel]:
