@@ -62,6 +62,7 @@ __all__ = [
     "match_topics",
     "missing_files",
     "read_run",
+    "require_finished_run",
     "write_changes",
 ]
 
@@ -144,8 +145,8 @@ def missing_files(run_dir: Path) -> list[str]:
     return missing
 
 
-def read_run(run_dir: Path) -> SavedRun:
-    """Read what the comparison needs from a finished run directory.
+def require_finished_run(run_dir: Path) -> Path:
+    """``run_dir`` if it holds every file a comparison reads; checked without reading them.
 
     Raises
     ------
@@ -162,6 +163,19 @@ def read_run(run_dir: Path) -> SavedRun:
             f"{run_dir} is not a finished run of topics: missing {', '.join(missing)} "
             "(a run directory is what `topics run` writes, e.g. reports/default)"
         )
+    return run_dir
+
+
+def read_run(run_dir: Path) -> SavedRun:
+    """Read what the comparison needs from a finished run directory.
+
+    Raises
+    ------
+    TopicsError
+        ``run_dir`` is not a directory, or not a run that got as far as its
+        trends; the message names the folder and every missing file.
+    """
+    run_dir = require_finished_run(run_dir)
     try:
         manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
         papers = _read_papers(run_dir / "data")

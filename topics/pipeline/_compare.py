@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from topics._io import atomic_directory
-from topics.changes import MIN_OVERLAP, read_run, write_changes
+from topics.changes import MIN_OVERLAP, require_finished_run, write_changes
 from topics.errors import ConfigError
 from topics.results import CHANGES_FILE, CHANGES_FORMAT
 
@@ -81,7 +81,7 @@ def compare(
 
     run_a, run_b = Path(run_a), Path(run_b)
     for run_dir in (run_a, run_b):
-        read_run(run_dir)  # fails early, naming the folder that is not a run
+        require_finished_run(run_dir)  # fails early, naming the folder that is not a run
     out = Path(out) if out is not None else default_compare_dir(run_a, run_b)
     refuse_foreign_compare_dir(out, (run_a, run_b))
     with atomic_directory(out) as staging:
