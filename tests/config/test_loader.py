@@ -151,3 +151,12 @@ def test_loader_unknown_mapping_field_names_the_key_and_line(tmp_path: Path) -> 
     assert "sources.0.mapping: unknown record field 'publication_year'" in message
     assert "year: Publication Year" in message
     assert f"{path}:4" in message
+
+
+def test_loader_umap_epochs_must_be_positive_auto_or_null(tmp_path: Path) -> None:
+    text = "experiment: e\nsources:\n  - path: a.csv\nmodel:\n  umap:\n    n_epochs: 0\n"
+    with pytest.raises(ConfigError, match=r"model\.umap\.n_epochs.*c\.yaml:6"):
+        load_config(write(tmp_path, "c.yaml", text))
+    for value, expected in (("auto", "auto"), ("null", None), ("150", 150)):
+        path = write(tmp_path, "c.yaml", text.replace("n_epochs: 0", f"n_epochs: {value}"))
+        assert load_config(path).model.umap.n_epochs == expected

@@ -140,3 +140,10 @@ def test_factory_backends_follow_the_estimator_contract(cls: type, check_name: s
     from sklearn.utils import estimator_checks
 
     getattr(estimator_checks, check_name)(cls.__name__, cls())
+
+
+def test_factory_topic_model_umap_uses_auto_epochs_unless_configured() -> None:
+    default = build_topic_model(ModelConfig(), seed=0)._umap_model(20_000)
+    assert default.get_params()["n_epochs"] == "auto"
+    config = ModelConfig.model_validate({"umap": {"n_epochs": 300}})
+    assert build_topic_model(config, seed=0)._umap_model(20_000).get_params()["n_epochs"] == 300

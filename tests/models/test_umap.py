@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from topics.models._umap import SampledUMAP
+from topics.models._umap import SampledUMAP, resolve_n_epochs
 
 
 def three_clusters() -> tuple[np.ndarray, np.ndarray]:
@@ -47,3 +48,50 @@ def test_umap_small_input_is_fitted_on_every_point() -> None:
     model.fit(points)
     assert model.fit_sample_ is None
     np.testing.assert_array_equal(model.embedding_, model.umap_.embedding_)
+
+
+@pytest.mark.parametrize(
+    ("n_epochs", "n_fit_rows", "expected"),
+    [
+        ("auto", 600, None),
+        ("auto", 10_000, None),
+        ("auto", 10_001, 100),
+        ("auto", 50_000, 100),
+        (None, 50_000, None),
+        (350, 600, 350),
+    ],
+)
+def test_umap_auto_epochs_keep_umaps_default_on_small_layouts_and_halve_large_ones(
+    n_epochs: int | str | None, n_fit_rows: int, expected: int | None
+) -> None:
+    assert resolve_n_epochs(n_epochs, n_fit_rows) == expected
+
+
+def test_umap_epochs_are_resolved_for_the_rows_the_layout_is_learnt_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """600 points, a 300-point sample: 'auto' is judged on 300 rows, not 600."""
+    seen: list[int] = []
+    monkeypatch.setattr(
+        "topics.models._umap.resolve_n_epochs",
+        lambda n_epochs, rows: seen.append(rows) or 40,
+    )
+    points, _ = three_clusters()
+    model = SampledUMAP(
+        max_fit_samples=300, random_state=1, n_epochs="auto", n_components=2, n_jobs=1
+    ).fit(points)
+    assert seen == [300]
+    assert model.n_epochs_ == 40
+    assert model.umap_.n_epochs == 40
+
+
+def test_umap_given_epochs_change_the_layout_and_stay_deterministic() -> None:
+    points, _ = three_clusters()
+
+    def layout(n_epochs: int | None) -> np.ndarray:
+        model = SampledUMAP(random_state=3, n_epochs=n_epochs, n_components=2, n_jobs=1)
+        return model.fit_transform(points)
+
+    short = layout(20)
+    np.testing.assert_array_equal(short, layout(20))
+    assert not np.array_equal(short, layout(None))

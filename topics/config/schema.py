@@ -175,6 +175,12 @@ class UmapConfig(_Section):
         description="Larger corpora: UMAP learns the layout from a seeded sample of this many "
         "documents and places the others with transform (also for the 2-D map); None: all.",
     )
+    n_epochs: Annotated[int, Field(ge=1)] | Literal["auto"] | None = Field(
+        default="auto",
+        description="Layout optimisation epochs of the topic model's UMAP. 'auto': UMAP's "
+        "default (500) up to 10k documents in the layout, 100 above (UMAP: 200); None: "
+        "UMAP's default.",
+    )
 
 
 class HdbscanConfig(_Section):

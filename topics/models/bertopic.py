@@ -463,6 +463,7 @@ class BERTopicModel(TopicModel):
         return SampledUMAP(
             max_fit_samples=config.max_fit_samples,
             random_state=self.random_state,
+            n_epochs=config.n_epochs,
             n_neighbors=min(config.n_neighbors, n_docs - 1),
             n_components=config.n_components,
             min_dist=config.min_dist,
