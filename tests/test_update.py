@@ -11,6 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -18,6 +19,7 @@ from topics.cli import main
 from topics.config.loader import load_config
 from topics.errors import UpdateRefusedError
 from topics.pipeline import update
+from topics.pipeline._update import positions_among_topic
 
 FAST = ("embedding.backend=tfidf-svd", "model.kind=nmf", "model.nr_topics=6")
 
@@ -86,6 +88,41 @@ def test_update_keeps_the_old_papers_topics_themes_and_scores(updated: Path) -> 
     topics = pd.read_csv(after / "data" / "topics.csv")
     assert topics["size"].sum() == len(new)
     assert len(pd.read_csv(after / "data" / "map_2d.csv")) == len(new)
+
+
+def test_update_keeps_the_old_papers_map_positions(updated: Path) -> None:
+    before = updated / "out" / "default.previous"
+    after = updated / "out" / "default"
+    map_old = pd.read_csv(before / "data" / "map_2d.csv", dtype={"paper_id": str})
+    map_new = pd.read_csv(after / "data" / "map_2d.csv", dtype={"paper_id": str})
+    kept = map_old.merge(map_new, on="paper_id", suffixes=("_old", "_new"))
+    assert len(kept) == len(papers_of(before))
+    assert (kept["x_old"] == kept["x_new"]).all()
+    assert (kept["y_old"] == kept["y_new"]).all()
+
+
+def test_update_places_a_new_paper_among_its_own_topics_nearest_old_papers() -> None:
+    """Row 6 is closest to topic 1's papers but in topic 0: it joins topic 0 on the map."""
+    vectors = np.array(
+        [
+            [1.0, 0.0, 0.0],  # topic 0, old
+            [0.9, 0.1, 0.0],  # topic 0, old
+            [0.8, 0.0, 0.2],  # topic 0, old
+            [0.0, 1.0, 0.0],  # topic 1, old
+            [0.1, 0.9, 0.0],  # topic 1, old
+            [0.0, 0.0, 1.0],  # topic 2, new: no old paper in its topic
+            [0.2, 1.0, 0.0],  # topic 0, new
+            [0.0, 0.9, 0.1],  # topic 1, new
+        ]
+    )
+    topics = np.array([0, 0, 0, 1, 1, 2, 0, 1])
+    positions = np.zeros((8, 2))
+    positions[:5] = [[0, 0], [2, 0], [4, 6], [10, 10], [12, 10]]
+    placed, new_rows = np.arange(5), np.array([5, 6, 7])
+    result = positions_among_topic(vectors, topics, positions, placed, new_rows)
+    np.testing.assert_allclose(result[1], [2, 2])  # the mean of topic 0's three old papers
+    np.testing.assert_allclose(result[2], [11, 10])  # the mean of topic 1's two
+    np.testing.assert_allclose(result[0], positions[:5].mean(axis=0))  # all five
 
 
 def test_update_merges_a_duplicate_record_into_the_old_paper(updated: Path) -> None:

@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from topics.models.labels import CarriedLabel
     from topics.themes import TopicCounts
 
-__all__ = ["match_last_run", "update"]
+__all__ = ["match_last_run", "positions_among_topic", "update"]
 
 log = logging.getLogger("topics.pipeline")
 
@@ -284,7 +284,14 @@ class _Update(_Run):
     def map_positions(
         self, papers: pd.DataFrame, old: pd.DataFrame, match: np.ndarray, vectors: np.ndarray
     ) -> np.ndarray:
-        """Old papers where the last map put them; new ones among their nearest old papers."""
+        """Old papers where the last map put them; new ones among their topic's nearest old papers.
+
+        The map colours papers by topic, so a new paper belongs among its own
+        topic's papers; searching there rather than among every old paper also
+        keeps the search small (on the archive, 11k new papers against 185k old
+        took 50 s, nearly all of it ranking every old paper for every new one).
+        A new paper whose topic has no old paper is placed among all old papers.
+        """
         coords = pd.read_csv(self.last.run_dir / "data" / "map_2d.csv", dtype={"paper_id": str})
         by_old_id = coords.set_index("paper_id")[["x", "y"]]
         kept = np.flatnonzero(match >= 0)
@@ -292,15 +299,11 @@ class _Update(_Run):
         known = by_old_id.reindex(old["paper_id"].to_numpy()[match[kept]]).to_numpy()
         positions[kept] = np.nan_to_num(known)
         new_rows = np.flatnonzero(match < 0)
-        if len(new_rows) and len(kept):
-            unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-            anchors = unit[kept]
-            k = min(_MAP_NEIGHBOURS, len(kept))
-            for start in range(0, len(new_rows), _CHUNK):
-                rows = new_rows[start : start + _CHUNK]
-                similarity = unit[rows] @ anchors.T
-                nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
-                positions[rows] = positions[kept][nearest].mean(axis=1)
+        if not len(new_rows) or not len(kept):
+            return positions
+        positions[new_rows] = positions_among_topic(
+            vectors, papers["topic"].to_numpy(), positions, kept, new_rows
+        )
         return positions
 
     def last_assign_state(self) -> Path | None:
@@ -476,6 +479,44 @@ def _update_record(
         "new_papers": int((~kept).sum()),
         "gone_papers": len(old) - len(np.unique(match[kept])),
     }
+
+
+def positions_among_topic(
+    vectors: np.ndarray,
+    topics: np.ndarray,
+    positions: np.ndarray,
+    placed: np.ndarray,
+    new_rows: np.ndarray,
+) -> np.ndarray:
+    """Map positions for ``new_rows``: the mean of their topic's nearest ``placed`` rows.
+
+    ``positions`` holds the placed rows' positions; similarity is cosine. Rows
+    whose topic has no placed row are placed among all placed rows.
+    """
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    result = np.empty((len(new_rows), 2), dtype=np.float64)
+    new_topics = topics[new_rows]
+    for topic in np.unique(new_topics):
+        rows = np.flatnonzero(new_topics == topic)
+        anchors = placed[topics[placed] == topic]
+        anchors = anchors if len(anchors) else placed
+        result[rows] = _mean_nearest_position(
+            unit[new_rows[rows]], unit[anchors], positions[anchors]
+        )
+    return result
+
+
+def _mean_nearest_position(
+    queries: np.ndarray, anchors: np.ndarray, anchor_positions: np.ndarray
+) -> np.ndarray:
+    """Mean position of each query's ``_MAP_NEIGHBOURS`` most similar anchors (unit rows)."""
+    k = min(_MAP_NEIGHBOURS, len(anchors))
+    positions = np.empty((len(queries), 2), dtype=np.float64)
+    for start in range(0, len(queries), _CHUNK):
+        similarity = queries[start : start + _CHUNK] @ anchors.T
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        positions[start : start + _CHUNK] = anchor_positions[nearest].mean(axis=1)
+    return positions
 
 
 def _centroids(vectors: np.ndarray, topics: np.ndarray) -> dict[int, np.ndarray]:
