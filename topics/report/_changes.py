@@ -24,7 +24,7 @@ from typing import Any
 
 from topics.report import charts
 from topics.report._html import script_json
-from topics.report._saved import saved_int, saved_number, saved_records
+from topics.report._saved import saved_int, saved_mapping, saved_number, saved_records
 from topics.report.tables import paper_url, slugify, unique_slugs
 from topics.results import (
     CHANGES_FILE,
@@ -262,10 +262,10 @@ def _view(
     previous_run: Path | None,
     compare: tuple[Path, Path] | None,
 ) -> ChangesView:
-    old_info, new_info = _mapping(record.get("old")), _mapping(record.get("new"))
+    old_info, new_info = saved_mapping(record.get("old")), saved_mapping(record.get("new"))
     old_here = previous_run or (compare[0] if compare else (run_dir / str(old_info.get("run"))))
     new_here = compare[1] if compare else run_dir
-    mapping = _mapping(record.get("topic_mapping"))
+    mapping = saved_mapping(record.get("topic_mapping"))
     themes = tuple(_group(r, links, is_topic=False) for r in saved_records(record.get("themes")))
     topics = tuple(_group(r, links, is_topic=True) for r in saved_records(record.get("topics")))
     new_labels = {g.topic: g.label for g in topics if g.topic is not None}
@@ -285,7 +285,7 @@ def _view(
         how=str(mapping.get("how") or ""),
         old=_run_ref(old_info, old_here, str(old_info.get("run") or "")),
         new=_run_ref(new_info, new_here, "" if compare is None else str(new_info.get("run"))),
-        totals={k: saved_int(v) or 0 for k, v in _mapping(record.get("totals")).items()},
+        totals={k: saved_int(v) or 0 for k, v in saved_mapping(record.get("totals")).items()},
         themes=themes,
         topics=topics,
         status_changes=tuple(g for g in (*themes, *topics) if g.status_changed),
@@ -423,7 +423,7 @@ def _topic_text(topic: int | None, label: Any) -> str:
 
 
 def _drift(value: Any) -> DriftView | None:
-    data = _mapping(value)
+    data = saved_mapping(value)
     if not data:
         return None
     return DriftView(
@@ -464,7 +464,7 @@ def _theme_slugs(manifest: Mapping[str, Any], record: Mapping[str, Any] | None) 
     """Theme page slugs as the report names them: config order, then other themes."""
     configured = [
         str(t.get("name"))
-        for t in (_mapping(manifest.get("config")).get("themes") or [])
+        for t in (saved_mapping(manifest.get("config")).get("themes") or [])
         if isinstance(t, Mapping) and t.get("name")
     ]
     others = [str(r.get("name")) for r in saved_records((record or {}).get("themes"))]
@@ -497,10 +497,6 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 def _status(value: Any) -> Status | None:
     return Status(str(value)) if value else None
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 def _str(value: Any) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from topics.report._saved import saved_int, saved_number, saved_records
+from topics.report._saved import saved_int, saved_mapping, saved_number, saved_records
 from topics.report.tables import ThemeView, TopicView
 
 __all__ = ["EvaluationView", "evaluation_view"]
@@ -119,9 +119,9 @@ def evaluation_view(
     """
     if not evaluation or evaluation.get("format") != _FORMAT:
         return None
-    coherence = _mapping(evaluation.get("coherence"))
-    diversity = _mapping(evaluation.get("diversity"))
-    outliers = _mapping(evaluation.get("outliers"))
+    coherence = saved_mapping(evaluation.get("coherence"))
+    diversity = saved_mapping(evaluation.get("diversity"))
+    outliers = saved_mapping(evaluation.get("outliers"))
     return EvaluationView(
         n_topics=saved_int(evaluation.get("n_topics")),
         coherence_mean=saved_number(coherence.get("mean")),
@@ -155,10 +155,10 @@ def _topic_rows(rows: Any, topics: Mapping[int, TopicView]) -> list[TopicCoheren
 
 
 def _stability(value: Any) -> Stability | None:
-    data = _mapping(value)
+    data = saved_mapping(value)
     if not data:
         return None
-    ari = _mapping(data.get("ari"))
+    ari = saved_mapping(data.get("ari"))
     pairs = tuple(
         (
             saved_int(p.get("seed_a")) or 0,
@@ -174,7 +174,7 @@ def _stability(value: Any) -> Stability | None:
             share_matched=saved_number(match.get("share_matched")),
             mean_similarity=saved_number(match.get("mean_similarity")),
         )
-        for name, match in _mapping(data.get("topic_match")).items()
+        for name, match in saved_mapping(data.get("topic_match")).items()
         if isinstance(match, Mapping)
     )
     return Stability(
@@ -188,13 +188,15 @@ def _stability(value: Any) -> Stability | None:
 
 
 def _themes(value: Any, themes: Mapping[str, ThemeView], max_rows: int) -> ThemeAccuracy | None:
-    data = _mapping(value)
+    data = saved_mapping(value)
     if not data:
         return None
     rows = tuple(
         _score_row(str(r.get("theme")), r, themes) for r in saved_records(data.get("per_theme"))
     )
-    averages = tuple(_score_row(name, _mapping(data.get(name)), {}) for name in ("micro", "macro"))
+    averages = tuple(
+        _score_row(name, saved_mapping(data.get(name)), {}) for name in ("micro", "macro")
+    )
     issues = [dict(i) for i in saved_records(data.get("issues"))]
     return ThemeAccuracy(
         labels_file=str(data.get("labels_file") or ""),
@@ -217,7 +219,3 @@ def _score_row(name: str, row: Mapping[str, Any], themes: Mapping[str, ThemeView
         recall=saved_number(row.get("recall")),
         f1=saved_number(row.get("f1")),
     )
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}

@@ -11,7 +11,12 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["saved_int", "saved_number", "saved_records"]
+__all__ = ["saved_int", "saved_mapping", "saved_number", "saved_records"]
+
+
+def saved_mapping(value: Any) -> Mapping[str, Any]:
+    """A JSON object; anything else is an empty one."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def saved_records(value: Any) -> Sequence[Mapping[str, Any]]:
